@@ -1,0 +1,179 @@
+/**
+ * One weighted graph of tables, code modules and routes. Every edge keeps the evidence it was built from
+ * (kind, count, where), so every assignment and every seam can be explained.
+ */
+import type { EvidenceKind } from '../../config/schema.ts';
+import type { CodeModel, HistoryModel, SchemaModel, TrafficSummary } from '../types.ts';
+
+export type NodeKind = 'table' | 'module' | 'route';
+
+export interface Evidence {
+  kind: EvidenceKind;
+  count: number;
+  /** Where: a statement fingerprint, file:line, a foreign key name. */
+  where?: string;
+  /** Which side writes, for code access and transactions. */
+  writes?: boolean;
+  /**
+   * Association strength in [0, 1] (cosine: co-occurrences / sqrt(occurrences of each)), for traffic evidence:
+   * a table that appears in most statements (products, settings) is not strongly tied to each of them.
+   */
+  strength?: number;
+}
+
+/** Weight of one unit of association strength, relative to the log-scaled counts of other evidence. */
+export const STRENGTH_SCALE = 2;
+
+export interface GraphEdge {
+  a: string;
+  b: string;
+  evidence: Evidence[];
+}
+
+export interface CouplingGraph {
+  nodes: Map<string, { kind: NodeKind; name: string }>;
+  edges: Map<string, GraphEdge>;
+}
+
+/**
+ * Default evidence weights. Writing tables in the same transaction and foreign keys are the strongest signs that
+ * tables belong together; a request reading many tables (a product page, a report) is a weak one.
+ */
+export const DEFAULT_WEIGHTS: Record<EvidenceKind, number> = {
+  join: 3,
+  transaction: 4,
+  request: 0.5,
+  foreignKey: 3,
+  codeAccess: 3,
+  import: 0.5,
+  call: 1,
+  coChange: 1,
+};
+
+export const nodeId = (kind: NodeKind, name: string) => `${kind}:${name}`;
+
+export function emptyGraph(): CouplingGraph {
+  return { nodes: new Map(), edges: new Map() };
+}
+
+export function addNode(g: CouplingGraph, kind: NodeKind, name: string): string {
+  const id = nodeId(kind, name);
+  if (!g.nodes.has(id)) g.nodes.set(id, { kind, name });
+  return id;
+}
+
+export function addEvidence(g: CouplingGraph, a: string, b: string, evidence: Evidence): void {
+  if (a === b) return;
+  const [x, y] = a < b ? [a, b] : [b, a];
+  const key = `${x}|${y}`;
+  const edge = g.edges.get(key) ?? { a: x, b: y, evidence: [] };
+  const same = edge.evidence.find((e) => e.kind === evidence.kind && e.where === evidence.where);
+  if (same) {
+    same.count += evidence.count;
+    same.writes ||= evidence.writes;
+  } else edge.evidence.push({ ...evidence });
+  g.edges.set(key, edge);
+}
+
+/** Weight of an edge: per kind, log-scaled counts so one hot query does not outweigh the rest. */
+export function edgeWeight(edge: GraphEdge, weights: Record<EvidenceKind, number>): number {
+  const perKind = new Map<EvidenceKind, number>();
+  let w = 0;
+  for (const e of edge.evidence) {
+    if (e.strength !== undefined) w += weights[e.kind] * STRENGTH_SCALE * e.strength;
+    else perKind.set(e.kind, (perKind.get(e.kind) ?? 0) + e.count);
+  }
+  for (const [kind, count] of perKind) w += weights[kind] * Math.log2(1 + count);
+  return w;
+}
+
+export interface GraphInputs {
+  traffic?: TrafficSummary;
+  code?: CodeModel;
+  schema?: SchemaModel;
+  history?: HistoryModel;
+}
+
+/** PostgreSQL's own catalogs (pg_*, information_schema) are not part of any context. */
+export function isSystemTable(name: string): boolean {
+  return /^(pg_|information_schema\.|pg_catalog\.)/.test(name);
+}
+
+/** Pairs of a set, each pair once. */
+function pairs<T>(items: T[]): [T, T][] {
+  const out: [T, T][] = [];
+  for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) out.push([items[i]!, items[j]!]);
+  return out;
+}
+
+export function buildCouplingGraph(inputs: GraphInputs): CouplingGraph {
+  const g = emptyGraph();
+  const t = (name: string) => addNode(g, 'table', name);
+  const views = new Set((inputs.schema?.views ?? []).map((v) => v.name));
+  const real = (name: string) => !views.has(name) && !isSystemTable(name);
+  if (inputs.traffic) {
+    const expand = (names: string[]) =>
+      [...new Set(names.flatMap((n) => (views.has(n) ? inputs.schema!.views.find((v) => v.name === n)!.reads : [n])))].filter((n) => !isSystemTable(n)).sort();
+    // Co-occurrence in statements and in transactions, normalized by how often each table occurs at all.
+    const associate = (kind: 'join' | 'transaction', groups: { tables: string[]; count: number; written?: string[] }[]) => {
+      const freq = new Map<string, number>();
+      const co = new Map<string, { a: string; b: string; n: number; writes: boolean }>();
+      for (const grp of groups) {
+        for (const x of grp.tables) freq.set(x, (freq.get(x) ?? 0) + grp.count);
+        for (const [a, b] of pairs(grp.tables)) {
+          const key = `${a}|${b}`;
+          const factor = kind === 'transaction' && grp.written ? (grp.written.includes(a) && grp.written.includes(b) ? 1 : grp.written.includes(a) || grp.written.includes(b) ? 0.5 : 0.2) : 1;
+          const entry = co.get(key) ?? { a, b, n: 0, writes: false };
+          entry.n += (factor * grp.count) / (grp.tables.length - 1);
+          entry.writes ||= factor === 1 && kind === 'transaction';
+          co.set(key, entry);
+        }
+      }
+      for (const e of co.values()) {
+        const strength = e.n / Math.sqrt((freq.get(e.a) ?? 1) * (freq.get(e.b) ?? 1));
+        addEvidence(g, t(e.a), t(e.b), { kind, count: Math.round(e.n), strength, ...(kind === 'transaction' ? { writes: e.writes } : {}) });
+      }
+    };
+    const statements = inputs.traffic.shapes.map((shape) => ({ tables: expand(shape.access.tables), count: shape.count }));
+    for (const st of statements) for (const name of st.tables) t(name);
+    associate('join', statements);
+    associate('transaction', inputs.traffic.transactions.map((tx) => ({ tables: tx.tables.filter(real), count: tx.count, written: tx.written })).filter((x) => x.tables.length > 0));
+    for (const req of inputs.traffic.requests) {
+      const r = addNode(g, 'route', req.route);
+      // A route that writes a table is a strong sign of ownership; reads are weaker.
+      for (const table of req.tables.filter(real)) {
+        const writes = req.written.includes(table);
+        addEvidence(g, r, t(table), { kind: 'request', count: ((writes ? 3 : 1) * req.count) / Math.max(1, req.tables.length), writes });
+      }
+    }
+  }
+  if (inputs.schema) {
+    for (const table of inputs.schema.tables) t(table.name);
+    for (const fk of inputs.schema.foreignKeys) addEvidence(g, t(fk.from), t(fk.to), { kind: 'foreignKey', count: 1, where: fk.name });
+  }
+  if (inputs.code) {
+    const m = (name: string) => addNode(g, 'module', name);
+    for (const mod of inputs.code.modules) m(mod.path);
+    for (const a of inputs.code.tableAccess) {
+      if (isSystemTable(a.table)) continue;
+      if (!real(a.table)) {
+        const reads = inputs.schema?.views.find((v) => v.name === a.table)?.reads ?? [];
+        for (const r of reads) addEvidence(g, m(a.module), t(r), { kind: 'codeAccess', count: a.count, where: `${a.at.file}:${a.at.line}` });
+        continue;
+      }
+      addEvidence(g, m(a.module), t(a.table), { kind: 'codeAccess', count: a.count * (a.mode === 'write' ? 2 : 1), where: `${a.at.file}:${a.at.line}`, writes: a.mode === 'write' });
+    }
+    for (const i of inputs.code.imports) addEvidence(g, m(i.from), m(i.to), { kind: 'import', count: 1, where: `${i.at.file}:${i.at.line}` });
+    for (const c of inputs.code.calls) addEvidence(g, m(c.from), m(c.to), { kind: 'call', count: c.count, where: `${c.at.file}:${c.at.line}` });
+    for (const r of inputs.code.routes) {
+      if (r.handlerModule) addEvidence(g, addNode(g, 'route', r.route), m(r.handlerModule), { kind: 'call', count: 4, where: `${r.at.file}:${r.at.line}` });
+    }
+  }
+  if (inputs.history) {
+    const known = new Set([...g.nodes.values()].filter((n) => n.kind === 'module').map((n) => n.name));
+    for (const c of inputs.history.coChanges) {
+      if (known.has(c.a) && known.has(c.b)) addEvidence(g, nodeId('module', c.a), nodeId('module', c.b), { kind: 'coChange', count: c.commits });
+    }
+  }
+  return g;
+}

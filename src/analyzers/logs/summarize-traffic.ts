@@ -1,0 +1,184 @@
+/**
+ * Reads query logs (any mix of formats, plain or gzip, streamed) into a TrafficSummary: statement shapes with
+ * the tables they read and write, transactions and requests aggregated by the tables they touch.
+ */
+import { UsageError } from '../../errors.ts';
+import { initSqlParser, StatementParser } from '../sql/extract-tables.ts';
+import { splitTags } from '../sql/sql-tags.ts';
+import type { LogFormat, LoggedStatement, RequestShape, StatementShape, TrafficSummary, TransactionShape } from '../types.ts';
+import { detectFormat, UNDERSTOOD_FORMATS } from './detect-format.ts';
+import { readCsvlog } from './read-csvlog.ts';
+import { readJsonlog } from './read-jsonlog.ts';
+import { readLines } from './read-lines.ts';
+import { readPgStatStatements } from './read-pg-stat-statements.ts';
+import { stderrReader } from './read-stderr-log.ts';
+import type { Reader, ReaderStats } from './reader-types.ts';
+
+export interface SummarizeOptions {
+  files: string[];
+  format?: 'auto' | LogFormat;
+  logLinePrefix?: string;
+  onProgress?: (p: { statements: number; bytes: number; file: string }) => void;
+}
+
+interface OpenTransaction {
+  tables: Set<string>;
+  written: Set<string>;
+}
+
+interface OpenRequest {
+  route: string;
+  module?: string;
+  tables: Set<string>;
+  written: Set<string>;
+}
+
+const EXAMPLE_LENGTH = 300;
+
+async function peek(file: string): Promise<string[]> {
+  const src = await readLines(file);
+  const out: string[] = [];
+  for await (const line of src.lines) {
+    out.push(line.length > 100_000 ? line.slice(0, 100_000) : line);
+    if (out.length >= 20) break;
+  }
+  return out;
+}
+
+export async function summarizeTraffic(options: SummarizeOptions): Promise<TrafficSummary> {
+  if (options.files.length === 0) throw new UsageError('no query logs given', 'pass --logs <file|glob> or set monolith.logs');
+  await initSqlParser();
+  const parser = new StatementParser();
+  const shapes = new Map<string, StatementShape>();
+  const transactions = new Map<string, TransactionShape>();
+  const requests = new Map<string, RequestShape>();
+  const unparsed: TrafficSummary['unparsed'] = { count: 0, examples: [] };
+  const summary: TrafficSummary = { files: [], statements: 0, shapes: [], transactions: [], requests: [], unparsed, skippedLines: 0, warnings: [] };
+
+  const addTransaction = (t: OpenTransaction) => {
+    if (t.tables.size === 0) return;
+    const tables = [...t.tables].sort();
+    const key = tables.join(',');
+    const shape = transactions.get(key) ?? { tables, written: [], count: 0 };
+    shape.written = [...new Set([...shape.written, ...t.written])].sort();
+    shape.count++;
+    transactions.set(key, shape);
+  };
+  const addRequest = (r: OpenRequest) => {
+    const shape = requests.get(r.route) ?? { route: r.route, module: r.module, tables: [], written: [], count: 0 };
+    shape.tables = [...new Set([...shape.tables, ...r.tables])].sort();
+    shape.written = [...new Set([...shape.written, ...r.written])].sort();
+    shape.count++;
+    requests.set(r.route, shape);
+  };
+
+  for (const file of options.files) {
+    let format: LogFormat | undefined = options.format && options.format !== 'auto' ? options.format : undefined;
+    try {
+      format ??= detectFormat(await peek(file), options.logLinePrefix);
+    } catch (e) {
+      summary.warnings.push(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      continue;
+    }
+    if (!format) {
+      summary.warnings.push(`${file}: unknown log format, skipped (understood: ${UNDERSTOOD_FORMATS})`);
+      continue;
+    }
+    const reader: Reader =
+      format === 'stderr' ? stderrReader(options.logLinePrefix) : format === 'csvlog' ? readCsvlog : format === 'jsonlog' ? readJsonlog : readPgStatStatements;
+    const stats: ReaderStats = { skippedLines: 0, warnings: [] };
+    const source = await readLines(file);
+    const openTx = new Map<string, OpenTransaction>();
+    const openReq = new Map<string, OpenRequest>();
+    let count = 0;
+    for await (const st of reader(source, file, stats)) {
+      count += st.calls;
+      summary.statements += st.calls;
+      if (options.onProgress && count % 50_000 < st.calls) options.onProgress({ statements: summary.statements, bytes: source.bytes(), file });
+      handle(st);
+    }
+    for (const t of openTx.values()) addTransaction(t);
+    for (const r of openReq.values()) addRequest(r);
+    const error = source.error();
+    if (error) summary.warnings.push(`${file}: stopped early (${error.message}); read what came before`);
+    summary.skippedLines += stats.skippedLines;
+    summary.warnings.push(...stats.warnings);
+    if (stats.skippedLines > 0) summary.warnings.push(`${file}: ${stats.skippedLines} line(s) not understood as ${format} and skipped`);
+    summary.files.push({ file, format, statements: count });
+
+    function handle(st: LoggedStatement): void {
+      const { sql, tags } = splitTags(st.sql);
+      let parsed;
+      try {
+        parsed = parser.parse(sql);
+      } catch (e) {
+        unparsed.count += st.calls;
+        if (unparsed.examples.length < 5) unparsed.examples.push({ sql: sql.slice(0, EXAMPLE_LENGTH), error: (e as Error).message, source: st.source });
+        return;
+      }
+      const session = st.session;
+      const route = tags.route ?? (st.application?.includes(' /') ? st.application : undefined);
+      // Requests: consecutive statements of a session carrying the same route tag.
+      if (session) {
+        const current = openReq.get(session);
+        if (current && current.route !== route) {
+          addRequest(current);
+          openReq.delete(session);
+        }
+        if (route && parsed.access.tables.length > 0) {
+          const r = openReq.get(session) ?? { route, module: tags.module ?? tags.controller, tables: new Set<string>(), written: new Set<string>() };
+          for (const t of parsed.access.tables) r.tables.add(t);
+          for (const t of parsed.access.written) r.written.add(t);
+          openReq.set(session, r);
+        }
+      }
+      // Transactions: BEGIN..COMMIT/ROLLBACK per session; a statement outside is its own transaction.
+      if (parsed.kind === 'begin' && session) {
+        const previous = openTx.get(session);
+        if (previous) addTransaction(previous);
+        openTx.set(session, { tables: new Set(), written: new Set() });
+        return;
+      }
+      if ((parsed.kind === 'commit' || parsed.kind === 'rollback') && session) {
+        const tx = openTx.get(session);
+        if (tx) addTransaction(tx);
+        openTx.delete(session);
+        return;
+      }
+      if (parsed.access.tables.length === 0) return;
+      const shape = shapes.get(parsed.fingerprint) ?? {
+        fingerprint: parsed.fingerprint,
+        example: sql.slice(0, EXAMPLE_LENGTH),
+        access: parsed.access,
+        count: 0,
+        routes: {},
+        modules: {},
+        firstSeen: st.source,
+      };
+      shape.count += st.calls;
+      if (route) shape.routes[route] = (shape.routes[route] ?? 0) + st.calls;
+      const module = tags.module ?? tags.controller;
+      if (module) shape.modules[module] = (shape.modules[module] ?? 0) + st.calls;
+      shapes.set(parsed.fingerprint, shape);
+      const tx = session ? openTx.get(session) : undefined;
+      if (tx) {
+        for (const t of parsed.access.tables) tx.tables.add(t);
+        for (const t of parsed.access.written) tx.written.add(t);
+      } else if (format !== 'pg_stat_statements') {
+        for (let i = 0; i < st.calls; i++) addTransaction({ tables: new Set(parsed.access.tables), written: new Set(parsed.access.written) });
+      }
+    }
+  }
+  if (unparsed.count > 0) summary.warnings.push(`${unparsed.count} statement(s) could not be parsed and were left out (examples in unparsed.examples)`);
+  if (summary.statements === 0) {
+    throw new UsageError(
+      `no SQL statements found in ${options.files.length} log file(s)${summary.warnings.length ? ` (${summary.warnings[0]})` : ''}`,
+      `give logs written with log_statement=all or log_min_duration_statement=0; understood: ${UNDERSTOOD_FORMATS}`,
+    );
+  }
+  const byKey = <T>(map: Map<string, T>) => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  summary.shapes = byKey(shapes);
+  summary.transactions = byKey(transactions);
+  summary.requests = byKey(requests);
+  return summary;
+}

@@ -1,0 +1,59 @@
+import { InvalidArgumentError, Option } from 'commander';
+import type { RegisterCommand } from '../cli-runtime.ts';
+
+const positive = (flag: string, integer: boolean) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${flag} expects a positive ${integer ? 'integer' : 'number'}, got "${value}"`);
+  return n;
+};
+
+export const registerAnalyze: RegisterCommand = (program, runtime) => {
+  program
+    .command('analyze')
+    .description('propose bounded contexts from SQL logs, code and schema (the bundled sample when nothing is configured)')
+    .option('--logs <files...>', 'query logs (files or globs; plain or .gz): stderr, csvlog, jsonlog or pg_stat_statements exports')
+    .addOption(new Option('--log-format <format>', 'log format').choices(['auto', 'stderr', 'csvlog', 'jsonlog', 'pg_stat_statements']))
+    .option('--log-line-prefix <prefix>', "log_line_prefix of stderr logs (default '%m [%p] ')")
+    .option('--code <dir>', 'monolith source code (TypeScript/JavaScript)')
+    .option('--schema <file>', 'pg_dump --schema-only file (tables, foreign keys, views)')
+    .option('--no-logs', 'ignore configured logs')
+    .option('--no-code', 'ignore configured code')
+    .option('--compare <file>', 'ground truth partition (same format as analysis.yaml): pairwise precision/recall/F1 and MoJoFM')
+    .option('--evaluate <file>', 'score this (hand-edited) analysis.yaml instead of proposing one')
+    .option('--contexts <n>', 'aim at this many contexts', positive('--contexts', true))
+    .option('--resolution <r>', 'Louvain resolution (>1: more, smaller contexts)', positive('--resolution', false))
+    .option('--seed <n>', 'random seed (results are reproducible for a seed)', positive('--seed', true))
+    .option('--out <dir>', 'write analysis.yaml, report.md and analysis.json here', 'strangler-analysis')
+    .action(async (opts: Record<string, unknown>) => {
+      const { runAnalyze } = await import('./analyze.ts');
+      const g = runtime.globals();
+      const progress = !g.json && process.stderr.isTTY ? (m: string) => runtime.err.write(`\r\x1b[2K${m}`) : undefined;
+      const result = await runAnalyze({
+        configFile: g.config,
+        configExplicit: g.configExplicit,
+        logs: opts.logs as string[] | undefined,
+        logFormat: opts.logFormat as 'auto' | undefined,
+        logLinePrefix: opts.logLinePrefix as string | undefined,
+        code: opts.code as string | undefined,
+        schema: opts.schema as string | undefined,
+        noLogs: opts.logs === false,
+        noCode: opts.code === false,
+        compare: opts.compare as string | undefined,
+        evaluate: opts.evaluate as string | undefined,
+        contexts: opts.contexts as number | undefined,
+        resolution: opts.resolution as number | undefined,
+        seed: opts.seed as number | undefined,
+        onProgress: progress,
+      });
+      const { writeAnalysisFiles } = await import('../report/write-analysis-files.ts');
+      result.written = await writeAnalysisFiles(result, opts.out as string);
+      if (progress) runtime.err.write('\r\x1b[2K');
+      if (g.json) {
+        const { json } = await import('../report/format.ts');
+        runtime.out.write(json(result));
+      } else {
+        const { renderAnalyzeText } = await import('../report/analyze-text.ts');
+        runtime.out.write(renderAnalyzeText(result, g.color));
+      }
+    });
+};

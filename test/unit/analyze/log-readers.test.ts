@@ -1,0 +1,153 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { summarizeTraffic } from '../../../src/analyzers/logs/summarize-traffic.ts';
+import { readLines } from '../../../src/analyzers/logs/read-lines.ts';
+import { stderrReader } from '../../../src/analyzers/logs/read-stderr-log.ts';
+import { readCsvlog } from '../../../src/analyzers/logs/read-csvlog.ts';
+import { readJsonlog } from '../../../src/analyzers/logs/read-jsonlog.ts';
+import { readPgStatStatements } from '../../../src/analyzers/logs/read-pg-stat-statements.ts';
+import type { LoggedStatement } from '../../../src/analyzers/types.ts';
+import { UsageError } from '../../../src/errors.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'logs-'));
+});
+
+async function file(name: string, content: string | Buffer): Promise<string> {
+  const f = path.join(dir, name);
+  await writeFile(f, content);
+  return f;
+}
+
+async function collect(reader: ReturnType<typeof stderrReader>, f: string) {
+  const stats = { skippedLines: 0, warnings: [] as string[] };
+  const out: LoggedStatement[] = [];
+  for await (const s of reader(await readLines(f), f, stats)) out.push(s);
+  return { out, stats };
+}
+
+describe('stderr logs', () => {
+  it('reads multi-line statements, execute lines with their parameters, and durations, under a rich prefix', async () => {
+    const prefix = '%m [%p] %q%u@%d/%a %c %x ';
+    const f = await file('a.log', [
+      '2026-01-02 03:04:05.678 UTC [101] shop@db/app 6b05.1a 0 LOG:  statement: SELECT *',
+      '\tFROM orders',
+      '\tWHERE id = 1',
+      '2026-01-02 03:04:05.679 UTC [101] shop@db/app 6b05.1a 0 LOG:  execute <unnamed>: select * from "users" where "id" = $1',
+      "2026-01-02 03:04:05.679 UTC [101] shop@db/app 6b05.1a 0 DETAIL:  Parameters: $1 = '5', $2 = NULL, $3 = 'it''s'",
+      '2026-01-02 03:04:05.680 UTC [102] shop@db/app 6b05.1b 731 LOG:  duration: 0.120 ms  statement: DELETE FROM carts',
+      '2026-01-02 03:04:05.681 UTC [102] shop@db/app 6b05.1b 0 LOG:  duration: 0.050 ms  parse <unnamed>: select 1',
+      '2026-01-02 03:04:05.682 UTC [55] LOG:  checkpoint starting: time',
+      'garbage that is not a log line',
+      '',
+    ].join('\n'));
+    const { out, stats } = await collect(stderrReader(prefix), f);
+    expect(out.map((s) => s.sql)).toEqual(['SELECT *\nFROM orders\nWHERE id = 1', 'select * from "users" where "id" = $1', 'DELETE FROM carts']);
+    expect(out[0]).toMatchObject({ session: '6b05.1a', user: 'shop', database: 'db', application: 'app', calls: 1, source: { file: f, line: 1 } });
+    expect(out[1]!.params).toEqual(['5', 'NULL', "it's"]);
+    expect(out[2]).toMatchObject({ durationMs: 0.12, xid: '731' });
+    expect(stats.skippedLines).toBe(1);
+  });
+});
+
+describe('csvlog', () => {
+  it('reads quoted newlines and doubled quotes, and parameters from the detail column', async () => {
+    const row = (msg: string, detail = '') => `2026-01-02 03:04:05.678 UTC,"shop","db",101,"127.0.0.1:5000",6b05.1a,1,"SELECT",2026-01-02 03:04:05 UTC,5/2,0,LOG,00000,"${msg}","${detail}",,,,,,,,"app","client backend",,0`;
+    const f = await file('a.csv', [
+      row('statement: SELECT ""a,b"" FROM orders\nJOIN users ON true'),
+      row('execute <unnamed>: select * from items where id = $1', "Parameters: $1 = '7'"),
+      '2026-01-02 03:04:05.678 UTC,"shop","db",101,"127.0.0.1:5000",6b05.1a,1,"SELECT",2026-01-02 03:04:05 UTC,5/2,0,LOG,00000,"statement: select 1 from tru',
+    ].join('\n'));
+    const { out, stats } = await collect(readCsvlog, f);
+    expect(out.map((s) => s.sql)).toEqual(['SELECT "a,b" FROM orders\nJOIN users ON true', 'select * from items where id = $1']);
+    expect(out[1]!.params).toEqual(['7']);
+    expect(out[0]).toMatchObject({ session: '6b05.1a', application: 'app', database: 'db' });
+    expect(stats.skippedLines).toBe(1); // the truncated last record
+  });
+});
+
+describe('jsonlog and pg_stat_statements', () => {
+  it('reads jsonlog and skips lines that are not JSON', async () => {
+    const f = await file('a.json', `${JSON.stringify({ timestamp: 't', user: 'u', dbname: 'd', pid: 9, session_id: 's1', txid: 0, error_severity: 'LOG', message: 'statement: SELECT * FROM orders', application_name: 'a' })}\n{broken\n`);
+    const { out, stats } = await collect(readJsonlog, f);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ sql: 'SELECT * FROM orders', session: 's1', xid: undefined, calls: 1 });
+    expect(stats.skippedLines).toBe(1);
+  });
+
+  it('weighs pg_stat_statements rows by calls (CSV and JSON)', async () => {
+    const csv = await file('pgss.csv', 'queryid,calls,query\n1,40,"SELECT * FROM orders WHERE id = $1"\n2,2,"UPDATE carts SET x = $1"\n3,0,"SELECT 1"\n');
+    const { out } = await collect(readPgStatStatements, csv);
+    expect(out.map((s) => [s.sql, s.calls])).toEqual([['SELECT * FROM orders WHERE id = $1', 40], ['UPDATE carts SET x = $1', 2]]);
+    const json = await file('pgss.json', JSON.stringify([{ query: 'SELECT * FROM users', calls: 3 }]));
+    const summary = await summarizeTraffic({ files: [json] });
+    expect(summary.files[0]).toMatchObject({ format: 'pg_stat_statements', statements: 3 });
+    expect(summary.shapes[0]!.count).toBe(3);
+  });
+});
+
+describe('summarizeTraffic', () => {
+  it('groups transactions per session and requests per route tag; gzip is read transparently', async () => {
+    const lines = [
+      ['s1', 'BEGIN'],
+      ['s2', "SELECT * FROM products /*route='GET%20%2Fproducts'*/"],
+      ['s1', "INSERT INTO orders VALUES (1) /*route='POST%20%2Fcheckout'*/"],
+      ['s1', "UPDATE stock_levels SET on_hand = 1 /*route='POST%20%2Fcheckout'*/"],
+      ['s1', 'COMMIT'],
+      ['s2', "SELECT * FROM categories /*route='GET%20%2Fproducts'*/"],
+    ].map(([s, sql], i) => JSON.stringify({ timestamp: `t${i}`, session_id: s, error_severity: 'LOG', message: `statement: ${sql}` }));
+    const f = await file('tx.json.gz', gzipSync(`${lines.join('\n')}\n`));
+    const summary = await summarizeTraffic({ files: [f] });
+    expect(summary.files).toEqual([{ file: f, format: 'jsonlog', statements: 6 }]);
+    expect(summary.transactions).toEqual(
+      expect.arrayContaining([{ tables: ['orders', 'stock_levels'], written: ['orders', 'stock_levels'], count: 1 }]),
+    );
+    expect(summary.requests).toEqual([
+      { route: 'GET /products', module: undefined, tables: ['categories', 'products'], written: [], count: 1 },
+      { route: 'POST /checkout', module: undefined, tables: ['orders', 'stock_levels'], written: ['orders', 'stock_levels'], count: 1 },
+    ]);
+    expect(summary.shapes.find((s) => s.access.tables.includes('orders'))!.routes).toEqual({ 'POST /checkout': 1 });
+  });
+
+  it('counts unparsable statements with examples, never fatal', async () => {
+    const f = await file('bad-sql.json', `${[ 'SELECT * FROM orders', 'SELEKT nonsense', 'SELECT * FROM users'].map((sql) => JSON.stringify({ error_severity: 'LOG', message: `statement: ${sql}`, session_id: 'x' })).join('\n')}\n`);
+    const summary = await summarizeTraffic({ files: [f] });
+    expect(summary.unparsed.count).toBe(1);
+    expect(summary.unparsed.examples[0]).toMatchObject({ sql: 'SELEKT nonsense', source: { file: f, line: 2 } });
+    expect(summary.shapes).toHaveLength(2);
+  });
+
+  it('explains unknown formats and empty inputs with exit 2', async () => {
+    const unknown = await file('notes.txt', 'hello\nworld\n');
+    const empty = await file('empty.log', '');
+    for (const files of [[unknown], [empty], [path.join(dir, 'missing.log')]]) {
+      const e = await summarizeTraffic({ files }).then(() => undefined, (x: unknown) => x);
+      expect(e).toBeInstanceOf(UsageError);
+      expect((e as UsageError).exitCode).toBe(2);
+      expect((e as UsageError).hint).toContain('understood: PostgreSQL stderr');
+    }
+    const mixed = await summarizeTraffic({ files: [unknown, await file('ok.json', `${JSON.stringify({ error_severity: 'LOG', message: 'statement: SELECT * FROM orders' })}\n`)] });
+    expect(mixed.warnings[0]).toMatch(/notes\.txt: unknown log format, skipped \(understood: /);
+  });
+
+  it('survives random bytes in every format (seeded fuzz)', async () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const headers = ['', '2026-01-02 03:04:05.678 UTC [1] LOG:  statement: SELECT * FROM orders\n', '{"error_severity":"LOG","message":"statement: SELECT 1 FROM t"}\n', 'query,calls\n"SELECT * FROM a",2\n', '2026-01-02 03:04:05.678 UTC,"u","d",1,"h",s,1,"",t,1/1,0,LOG,00000,"statement: SELECT * FROM b",,,,,,,,,"a","client backend",,0\n'];
+    for (let i = 0; i < 200; i++) {
+      const bytes = Buffer.from(Array.from({ length: Math.floor(rand() * 600) }, () => Math.floor(rand() * 256)));
+      const f = await file(`fuzz-${i}`, Buffer.concat([Buffer.from(headers[i % headers.length]!), bytes, rand() < 0.3 ? gzipSync(bytes) : Buffer.alloc(0)]));
+      try {
+        const summary = await summarizeTraffic({ files: [f] });
+        // What was read is consistent: every shape's executions are counted among the statements.
+        expect(summary.statements).toBeGreaterThanOrEqual(summary.shapes.reduce((n, s) => n + s.count, 0));
+      } catch (e) {
+        expect(e).toBeInstanceOf(UsageError);
+      }
+    }
+  });
+});
