@@ -19,14 +19,19 @@ export interface ProposeOptions {
   pins?: Record<string, string>;
   /** Share of routes/modules touching a node above which it is a hub. */
   hubShare?: number;
+  /** Share of the tables referencing a table by foreign key above which it is master data. */
+  masterShare?: number;
 }
 
 export interface Proposal {
   /** node id -> community number (0..n-1, numbered by size, then by first node). */
   community: Map<string, number>;
   count: number;
+  /** Tables and modules nearly everything touches: attached last and reported as shared. */
   hubs: Set<string>;
   resolution: number;
+  /** Master-data tables (referenced from much of the schema): attached last, not reported as shared. */
+  masters?: Set<string>;
 }
 
 function mulberry32(seed: number): () => number {
@@ -100,8 +105,41 @@ function strongest(m: Map<number, number>): number | undefined {
   return best;
 }
 
+/**
+ * Master data: tables referenced by foreign keys from a large share of the schema (a products or users table).
+ * Every context points at them, so they are placed after the others, with the context that uses them most.
+ */
+export function findMasterTables(g: CouplingGraph, share: number): Set<string> {
+  const tables = [...g.nodes.keys()].filter((id) => g.nodes.get(id)!.kind === 'table');
+  const referencedBy = new Map<string, Set<string>>();
+  for (const e of g.edges.values()) {
+    for (const ev of e.evidence) {
+      if (ev.kind !== 'foreignKey' || !ev.to) continue;
+      const from = ev.to === e.a ? e.b : e.a;
+      (referencedBy.get(ev.to) ?? referencedBy.set(ev.to, new Set()).get(ev.to)!).add(from);
+    }
+  }
+  const out = new Set<string>();
+  if (tables.length < 8) return out;
+  for (const [id, from] of referencedBy) if (from.size / tables.length >= share) out.add(id);
+  return out;
+}
+
+/** Tables a table references by foreign key. */
+function referencedTables(g: CouplingGraph, id: string): string[] {
+  const out: string[] = [];
+  for (const e of g.edges.values()) {
+    if (e.a !== id && e.b !== id) continue;
+    const other = e.a === id ? e.b : e.a;
+    if (e.evidence.some((ev) => ev.kind === 'foreignKey' && ev.to === other)) out.push(other);
+  }
+  return out.sort();
+}
+
 export function proposePartition(g: CouplingGraph, options: ProposeOptions): Proposal {
-  const hubs = findHubs(g, options.hubShare ?? 0.35);
+  const shared = findHubs(g, options.hubShare ?? 0.35);
+  const masters = [...findMasterTables(g, options.masterShare ?? 0.25)].filter((id) => !shared.has(id));
+  const hubs = new Set([...shared, ...masters]);
   const tableCommunities = (m: Map<string, number>) => new Set([...m].filter(([id]) => id.startsWith('table:')).map(([, c]) => c)).size;
   let resolution = options.resolution;
   let community = run(g, hubs, options, resolution);
@@ -137,9 +175,13 @@ export function proposePartition(g: CouplingGraph, options: ProposeOptions): Pro
     community.set(id, pinned.get(name)!);
     hubs.delete(id);
   }
-  // Hubs attach to their strongest context.
-  for (const hub of [...hubs].sort()) {
-    const best = strongest(ties(g, community, options, hub));
+  // Master tables join the context of the tables they reference (a products table goes with its categories), else
+  // their strongest one; hubs attach to their strongest context.
+  for (const hub of [...masters.sort(), ...[...hubs].filter((h) => !masters.includes(h)).sort()]) {
+    const parents = masters.includes(hub) ? referencedTables(g, hub).filter((id) => community.has(id) && !hubs.has(id)) : [];
+    const votes = new Map<number, number>();
+    for (const p of parents) votes.set(community.get(p)!, (votes.get(community.get(p)!) ?? 0) + 1);
+    const best = strongest(votes.size ? votes : ties(g, community, options, hub));
     community.set(hub, best ?? -1);
   }
   // Renumber: bigger communities (by tables, then nodes) first; ties by first node id.
@@ -149,5 +191,6 @@ export function proposePartition(g: CouplingGraph, options: ProposeOptions): Pro
     .map(([c, ids]) => ({ c, ids: ids.sort(), tables: ids.filter((i) => i.startsWith('table:')).length }))
     .sort((a, b) => b.tables - a.tables || b.ids.length - a.ids.length || a.ids[0]!.localeCompare(b.ids[0]!));
   const renumber = new Map(order.map((o, i) => [o.c, i]));
-  return { community: new Map([...community].map(([id, c]) => [id, renumber.get(c)!])), count: order.length, hubs, resolution };
+  for (const id of masters) hubs.delete(id);
+  return { community: new Map([...community].map(([id, c]) => [id, renumber.get(c)!])), count: order.length, hubs, resolution, masters: new Set(masters) };
 }

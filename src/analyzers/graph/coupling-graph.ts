@@ -19,6 +19,8 @@ export interface Evidence {
    * a table that appears in most statements (products, settings) is not strongly tied to each of them.
    */
   strength?: number;
+  /** For a foreign key: the referenced table's node id. */
+  to?: string;
 }
 
 /** Weight of one unit of association strength, relative to the log-scaled counts of other evidence. */
@@ -149,19 +151,13 @@ export function buildCouplingGraph(inputs: GraphInputs): CouplingGraph {
   }
   if (inputs.schema) {
     for (const table of inputs.schema.tables) t(table.name);
-    for (const fk of inputs.schema.foreignKeys) addEvidence(g, t(fk.from), t(fk.to), { kind: 'foreignKey', count: 1, where: fk.name });
+    for (const fk of inputs.schema.foreignKeys) addEvidence(g, t(fk.from), t(fk.to), { kind: 'foreignKey', count: 1, where: fk.name, to: nodeId('table', fk.to) });
   }
   if (inputs.code) {
     const m = (name: string) => addNode(g, 'module', name);
     for (const mod of inputs.code.modules) m(mod.path);
-    for (const a of inputs.code.tableAccess) {
-      if (isSystemTable(a.table)) continue;
-      if (!real(a.table)) {
-        const reads = inputs.schema?.views.find((v) => v.name === a.table)?.reads ?? [];
-        for (const r of reads) addEvidence(g, m(a.module), t(r), { kind: 'codeAccess', count: a.count, where: `${a.at.file}:${a.at.line}` });
-        continue;
-      }
-      addEvidence(g, m(a.module), t(a.table), { kind: 'codeAccess', count: a.count * (a.mode === 'write' ? 2 : 1), where: `${a.at.file}:${a.at.line}`, writes: a.mode === 'write' });
+    for (const a of codeTableTies(inputs.code, inputs.schema)) {
+      addEvidence(g, m(a.module), t(a.table), { kind: 'codeAccess', count: a.count * (a.writes ? WRITE_FACTOR : READ_FACTOR), where: a.where, writes: a.writes });
     }
     for (const i of inputs.code.imports) addEvidence(g, m(i.from), m(i.to), { kind: 'import', count: 1, where: `${i.at.file}:${i.at.line}` });
     for (const c of inputs.code.calls) addEvidence(g, m(c.from), m(c.to), { kind: 'call', count: c.count, where: `${c.at.file}:${c.at.line}` });
@@ -176,4 +172,40 @@ export function buildCouplingGraph(inputs: GraphInputs): CouplingGraph {
     }
   }
   return g;
+}
+
+/**
+ * How much one code access counts, by mode: writing a table is the strongest sign that code owns it; reading it
+ * (a report joining orders, a cart showing product names) is a weak one.
+ */
+export const WRITE_FACTOR = 2;
+export const READ_FACTOR = 0.25;
+
+export interface CodeTableTie {
+  module: string;
+  table: string;
+  /** Accesses found (reads and writes). */
+  count: number;
+  writes: boolean;
+  /** First write site, else first read site. */
+  where: string;
+}
+
+/** Code-to-table ties, one per module and table (views resolved to the tables they read; system catalogs left out). */
+export function codeTableTies(code: CodeModel, schema?: SchemaModel): CodeTableTie[] {
+  const views = new Map((schema?.views ?? []).map((v) => [v.name, v.reads]));
+  const ties = new Map<string, CodeTableTie>();
+  for (const a of code.tableAccess) {
+    if (isSystemTable(a.table)) continue;
+    const writes = a.mode === 'write' && !views.has(a.table);
+    for (const table of views.get(a.table) ?? [a.table]) {
+      const key = `${a.module}|${table}`;
+      const tie = ties.get(key) ?? { module: a.module, table, count: 0, writes: false, where: `${a.at.file}:${a.at.line}` };
+      tie.count += a.count;
+      if (writes && !tie.writes) tie.where = `${a.at.file}:${a.at.line}`;
+      tie.writes ||= writes;
+      ties.set(key, tie);
+    }
+  }
+  return [...ties.values()].sort((x, y) => (x.module + x.table).localeCompare(y.module + y.table));
 }
