@@ -57,6 +57,8 @@ export interface SyncEngineOptions {
   maxRetries?: number;
   maxRetryDelayMs?: number;
   backfillConcurrency?: number;
+  /** Published but neither backfilled nor applied: their changes only go to the sink (e.g. the outbox relayed to Kafka). */
+  relayTables?: string[];
   signal?: AbortSignal;
   onEvent?: (e: SyncEvent) => void;
 }
@@ -76,10 +78,12 @@ export interface ChangeSink {
   write(changes: RowChange[], upTo: { position: Position; endLsn: Lsn | null; commitTime: Date | null }): Promise<void>;
   /** The target learned about a table's new shape (after a pause). */
   refreshTable?(table: TargetTable): void;
+  /** Why the sink cannot go on (e.g. its Kafka consumer failed); checked on every frame. */
+  failure?(): unknown;
   close(): Promise<void>;
 }
 
-export type ChangeSinkFactory = (ctx: { target: pg.Client; targets: Map<string, TargetTable>; context: string }) => Promise<ChangeSink>;
+export type ChangeSinkFactory = (ctx: { source: pg.Client; slot: string; target: pg.Client; targets: Map<string, TargetTable>; context: string }) => Promise<ChangeSink>;
 
 export const directSink: ChangeSinkFactory = async ({ target, targets, context }) => {
   const applier = new ChangeApplier(target, context, targets);
@@ -95,6 +99,7 @@ const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDO
 
 export function isTransient(e: unknown): boolean {
   if (e instanceof PreflightError || e instanceof IncompatibleTargetError || e instanceof ApplyError) return false;
+  if ((e as { transient?: unknown } | null)?.transient === true) return true; // e.g. Kafka brokers unreachable
   for (let cur: unknown = e, depth = 0; cur && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
     const err = cur as { code?: string; message?: string };
     if (err.code && (TRANSIENT_CODES.has(err.code) || err.code.startsWith('08'))) return true;
@@ -136,7 +141,8 @@ export async function runSync(options: SyncEngineOptions): Promise<SyncRunResult
       if (!isTransient(e)) throw e;
       failures = progressed ? 1 : failures + 1;
       if (options.maxRetries !== undefined && failures > options.maxRetries) {
-        throw new EnvironmentError(`sync ${options.context} gave up after ${failures} attempts: ${(e as Error).message}`, 'check that both databases are reachable', { cause: e });
+        const hint = (e as { hint?: string }).hint ?? 'check that both databases are reachable';
+        throw new EnvironmentError(`sync ${options.context} gave up after ${failures} attempts: ${(e as Error).message}`, hint, { cause: e });
       }
       const delayMs = Math.min(options.maxRetryDelayMs ?? 30_000, 250 * 2 ** Math.min(failures, 8));
       emit({ type: 'retry', attempt: failures, delayMs, reason: (e as Error).message });
@@ -165,7 +171,7 @@ async function runOnce(options: SyncEngineOptions, totals: Totals, onProgress: (
   let target: pg.Client | undefined;
   try {
     target = await connect(options.targetUrl, { role: 'service', applicationName: 'strangler-sync' });
-    const issues = await preflight(source, options.tables, options.slot);
+    const issues = await preflight(source, [...options.tables, ...(options.relayTables ?? [])], options.slot);
     emit({ type: 'preflight', issues });
     if (issues.length) throw new PreflightError(issues);
     const prepared = await prepareTargetTables(source, target, options.tables, options.targetSchema);
@@ -187,6 +193,8 @@ async function runOnce(options: SyncEngineOptions, totals: Totals, onProgress: (
           `run strangler sync teardown ${options.context} --yes, then start again for a fresh backfill`,
         );
       }
+      // an outbox configured after the first start: publish it from now on
+      if (options.relayTables?.length) await ensurePublication(source, options.publication, [...options.tables, ...options.relayTables]);
     } else {
       await initialLoad(options, source, target, prepared.definitions, tablesKey, totals);
     }
@@ -207,7 +215,7 @@ async function initialLoad(
 ): Promise<void> {
   const emit = (e: SyncEvent) => options.onEvent?.(e);
   const started = Date.now();
-  await ensurePublication(source, options.publication, options.tables);
+  await ensurePublication(source, options.publication, [...options.tables, ...(options.relayTables ?? [])]);
   await dropSlot(source, options.slot, options.slotWaitMs ?? 10_000);
   await resetContext(target, options.context);
   await writeState(target, { context: options.context, phase: 'backfill', slot: options.slot, publication: options.publication, via: options.via ?? 'direct', tables });
@@ -247,7 +255,7 @@ async function stream(
   await waitForSlotFree(source, options.slot, options.slotWaitMs ?? 10_000).catch((e) => {
     throw e instanceof SlotInUseError ? e : e;
   });
-  const sink = await (options.sink ?? directSink)({ target, targets, context: options.context });
+  const sink = await (options.sink ?? directSink)({ source, slot: options.slot, target, targets, context: options.context });
   const checkpoint = await sink.resumeFrom();
   const rs = await ReplicationStream.start(options.sourceUrl, options.slot, options.publication, 0n);
   emit({ type: 'streaming', slot: options.slot, from: `${formatLsn(checkpoint.commitLsn)}#${checkpoint.index}` });
@@ -336,6 +344,8 @@ async function stream(
   try {
     for await (const frame of rs.frames()) {
       if (signal?.aborted && !txn) break;
+      const sinkFailure = sink.failure?.();
+      if (sinkFailure) throw sinkFailure;
       if (frame.kind === 'keepalive') {
         if (pending.length && txn === null) await flush();
         if (pending.length === 0 && txn === null && frame.walEnd > acked) acked = frame.walEnd;

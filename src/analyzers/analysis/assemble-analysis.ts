@@ -6,6 +6,7 @@ import type { EvidenceKind } from '../../config/schema.ts';
 import type { Proposal } from '../cluster/propose-partition.ts';
 import { edgeWeight, type CouplingGraph, type Evidence, type GraphEdge } from '../graph/coupling-graph.ts';
 import type { Partition, TrafficSummary } from '../types.ts';
+import { nameContexts } from './name-contexts.ts';
 
 export interface ContextProposal {
   name: string;
@@ -85,22 +86,23 @@ export function assembleAnalysis(g: CouplingGraph, proposal: Proposal, weights: 
     (edgesOf.get(e.a) ?? edgesOf.set(e.a, []).get(e.a)!).push(e);
     (edgesOf.get(e.b) ?? edgesOf.set(e.b, []).get(e.b)!).push(e);
   }
-  // Names: the most connected table inside each community, made unique.
-  const names = new Map<number, string>();
-  const used = new Set<string>();
-  for (const c of [...members.keys()].sort((a, b) => a - b)) {
-    const ids = members.get(c)!;
-    const tables = ids.filter((i) => i.startsWith('table:') && !proposal.hubs.has(i));
-    const pool = tables.length ? tables : ids;
-    const score = (id: string) => (edgesOf.get(id) ?? []).filter((e) => community.get(e.a === id ? e.b : e.a) === c).reduce((s, e) => s + weightOf(e), 0);
-    const central = [...pool].sort((a, b) => score(b) - score(a) || a.localeCompare(b))[0];
-    let name = central ? nameOf(central).replace(/^.*\//, '').replace(/\.[a-z]+$/, '').replace(/[^a-z0-9_-]/gi, '_').toLowerCase() : `context_${c}`;
-    if (!/^[a-z]/.test(name)) name = `c_${name}`;
-    let unique = name;
-    for (let i = 2; used.has(unique); i++) unique = `${name}-${i}`;
-    used.add(unique);
-    names.set(c, unique);
-  }
+  // Names: the words that recur in each context's routes, modules, sqlcommenter tags and table stems (hubs left out).
+  const numbered = [...members.keys()].sort((a, b) => a - b);
+  const inContext = (c: number) => (id: string) => community.get(id) === c && !proposal.hubs.has(id);
+  const chosen = nameContexts(
+    numbered.map((c) => {
+      const ids = members.get(c)!.filter(inContext(c));
+      const tables = ids.filter((i) => i.startsWith('table:')).map(nameOf);
+      const tags: Record<string, number> = {};
+      for (const shape of traffic?.shapes ?? []) {
+        const own = shape.access.tables.filter((t) => !proposal.hubs.has(`table:${t}`));
+        if (own.length === 0 || !own.every((t) => community.get(`table:${t}`) === c)) continue;
+        for (const [tag, n] of Object.entries(shape.modules)) tags[tag] = (tags[tag] ?? 0) + n;
+      }
+      return { tables, modules: ids.filter((i) => i.startsWith('module:')).map(nameOf), routes: ids.filter((i) => i.startsWith('route:')).map(nameOf), tags };
+    }),
+  );
+  const names = new Map<number, string>(numbered.map((c, i) => [c, chosen[i]!]));
   const ctxOf = (id: string) => names.get(community.get(id)!) ?? 'unassigned';
 
   const contexts: ContextProposal[] = [...members.keys()].sort((a, b) => a - b).map((c) => {
