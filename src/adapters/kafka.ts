@@ -1,6 +1,7 @@
 /**
  * The Kafka adapter: the only place product code creates kafkajs clients.
- * Connection failures become EnvironmentError (exit 3) naming the brokers.
+ * Connection failures become KafkaUnavailableError (an EnvironmentError, exit 3) naming the brokers; sync treats
+ * it as transient and retries with backoff.
  */
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { EnvironmentError } from '../errors.ts';
@@ -14,6 +15,11 @@ export interface KafkaOptions {
   retries?: number;
 }
 
+/** The brokers could not be reached or did not acknowledge: worth retrying later. */
+export class KafkaUnavailableError extends EnvironmentError {
+  readonly transient = true;
+}
+
 export function createKafka(options: KafkaOptions): Kafka {
   return new Kafka({
     clientId: options.clientId ?? 'strangler',
@@ -24,7 +30,15 @@ export function createKafka(options: KafkaOptions): Kafka {
   });
 }
 
-/** Connects an admin client, or throws an EnvironmentError that names the brokers. */
+/** Wraps a kafkajs failure into an error that names the brokers and says what to check. */
+export function kafkaUnavailable(brokers: string[], what: string, e: unknown): KafkaUnavailableError {
+  const reason = (e as Error)?.message ?? String(e);
+  return new KafkaUnavailableError(`${what} (brokers ${brokers.join(',')}): ${reason}`, 'is Kafka running there? check kafka.brokers in strangler.yaml', {
+    cause: e,
+  });
+}
+
+/** Connects an admin client, or throws a KafkaUnavailableError that names the brokers. */
 export async function connectAdmin(kafka: Kafka, brokers: string[]): Promise<Admin> {
   const admin = kafka.admin();
   try {
@@ -32,11 +46,7 @@ export async function connectAdmin(kafka: Kafka, brokers: string[]): Promise<Adm
     await admin.describeCluster();
   } catch (e) {
     await admin.disconnect().catch(() => {});
-    throw new EnvironmentError(
-      `cannot reach the Kafka brokers ${brokers.join(',')}: ${(e as Error).message}`,
-      'is Kafka running there? check kafka.brokers in strangler.yaml',
-      { cause: e },
-    );
+    throw kafkaUnavailable(brokers, 'cannot reach Kafka', e);
   }
   return admin;
 }

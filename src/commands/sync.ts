@@ -35,6 +35,8 @@ export interface SyncSettings {
   via: 'direct' | 'kafka';
   topicPrefix: string;
   kafka?: { brokers: string[]; clientId: string };
+  /** Kafka mode: the outbox table relayed as domain events. */
+  outbox?: { table: string; topicPrefix?: string };
 }
 
 export function defaultName(domain: string): string {
@@ -54,6 +56,9 @@ export async function resolveSyncSettings(o: SyncCommonOptions, need: { target: 
   const via = (o.via ?? context.sync.via) as string;
   if (via !== 'direct' && via !== 'kafka') throw new UsageError(`--via: expected direct or kafka, got "${via}"`, 'use --via direct or --via kafka');
   if (via === 'kafka' && !config.kafka) throw new ConfigError(`${o.configFile}: kafka.brokers is not set but sync runs via kafka`, 'add kafka: { brokers: [host:port] }');
+  if (via !== 'kafka' && context.sync.outbox) {
+    throw new ConfigError(`${o.configFile}: contexts.${o.domain}.sync.outbox relays domain events to Kafka, but this sync runs via ${via}`, 'use --via kafka (or sync.via: kafka), or remove sync.outbox');
+  }
   return {
     domain: o.domain,
     configDir: dir,
@@ -67,6 +72,7 @@ export async function resolveSyncSettings(o: SyncCommonOptions, need: { target: 
     via,
     topicPrefix: context.sync.topicPrefix ?? `strangler.${o.domain}`,
     kafka: config.kafka ? { brokers: config.kafka.brokers, clientId: config.kafka.clientId } : undefined,
+    outbox: context.sync.outbox ? { table: context.sync.outbox, topicPrefix: context.sync.outboxTopicPrefix } : undefined,
   };
 }
 
@@ -132,6 +138,7 @@ export async function runSyncStart(options: SyncStartOptions): Promise<SyncRunRe
       batchSize: options.batchSize ?? s.batchSize,
       via: s.via,
       sink,
+      relayTables: s.via === 'kafka' && s.outbox ? [s.outbox.table] : undefined,
       maxRetries: options.maxRetries,
       signal: options.signal,
       onEvent: options.onEvent,

@@ -78,6 +78,10 @@ export const syncSchema = z.strictObject({
   topicPrefix: z.string().optional(),
   /** Rows per target transaction. */
   batchSize: z.number().int().positive().default(1000),
+  /** Kafka mode: the monolith's transactional outbox table (`outbox`), whose inserts are relayed as domain events. */
+  outbox: z.string().optional(),
+  /** Topic prefix of relayed domain events: `<prefix>.<aggregatetype>` (default outbox.event). */
+  outboxTopicPrefix: z.string().optional(),
   /** Service -> monolith sync during the dual-write phase. */
   reverse: z.boolean().default(false),
 });
