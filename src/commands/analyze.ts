@@ -13,7 +13,8 @@ import { summarizeTraffic } from '../analyzers/logs/summarize-traffic.ts';
 import { comparePartitions } from '../analyzers/metrics/compare-partitions.ts';
 import { readPartition } from '../analyzers/partition/read-partition.ts';
 import { readSchemaDump } from '../analyzers/schema/read-schema-dump.ts';
-import type { CodeModel, LogFormat, Partition, SchemaModel, TrafficSummary } from '../analyzers/types.ts';
+import { readGitHistory } from '../analyzers/history/read-git-history.ts';
+import type { CodeModel, HistoryModel, LogFormat, Partition, SchemaModel, TrafficSummary } from '../analyzers/types.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { analysisSchema, type EvidenceKind } from '../config/schema.ts';
 import { UsageError } from '../errors.ts';
@@ -27,6 +28,8 @@ export interface AnalyzeOptions {
   logLinePrefix?: string;
   code?: string;
   schema?: string;
+  /** Git repository for co-change coupling; `true`: the code folder (or the current one). */
+  git?: string | boolean;
   compare?: string;
   evaluate?: string;
   contexts?: number;
@@ -51,6 +54,7 @@ interface Plan {
   code?: string;
   codeInclude?: string[];
   schema?: string;
+  git?: string;
   compare?: string;
   weights: Record<EvidenceKind, number>;
   resolution: number;
@@ -73,6 +77,7 @@ async function plan(options: AnalyzeOptions): Promise<Plan> {
       logLinePrefix: config.monolith.logLinePrefix,
       code: rel(config.monolith.source),
       schema: rel(config.monolith.schemaFile),
+      git: rel(config.monolith.git),
       weights: { ...DEFAULT_WEIGHTS, ...config.analysis.weights },
       resolution: config.analysis.resolution,
       seed: config.analysis.seed,
@@ -107,6 +112,8 @@ async function plan(options: AnalyzeOptions): Promise<Plan> {
     p.codeInclude = undefined;
   }
   if (options.schema) p.schema = path.resolve(options.schema);
+  if (typeof options.git === 'string') p.git = path.resolve(options.git);
+  else if (options.git === true) p.git = p.code ?? process.cwd();
   if (options.compare) p.compare = path.resolve(options.compare);
   if (options.resolution !== undefined) p.resolution = options.resolution;
   if (options.seed !== undefined) p.seed = options.seed;
@@ -157,7 +164,12 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeResult
     warnings.push(...code.warnings);
   }
   if (p.schema) schema = await readSchemaDump(p.schema);
-  const graph = buildCouplingGraph({ traffic, code, schema });
+  let history: HistoryModel | undefined;
+  if (p.git) {
+    options.onProgress?.(`reading git history in ${p.git}`);
+    history = await readGitHistory({ dir: p.git, codeRoot: p.code });
+  }
+  const graph = buildCouplingGraph({ traffic, code, schema, history });
   if (![...graph.nodes.values()].some((n) => n.kind === 'table')) {
     throw new UsageError('no tables found in the inputs', 'check that the logs hold SQL statements (log_statement=all) or that the code uses the database');
   }
@@ -177,6 +189,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeResult
       ...(p.code ? { code: p.code } : {}),
       modules: code?.modules.length ?? 0,
       ...(p.schema ? { schema: p.schema } : {}),
+      ...(history ? { git: { dir: p.git!, commits: history.commits, coChanges: history.coChanges.length } } : {}),
       tables: [...graph.nodes.values()].filter((n) => n.kind === 'table').length,
     },
     written: [],

@@ -4,7 +4,7 @@ import type { AnalysisResult } from './assemble-analysis.ts';
 
 export interface AnalyzeResult extends AnalysisResult {
   /** What was read. */
-  inputs: { source: 'flags' | 'strangler.yaml' | 'bundled sample'; logs: { file: string; format: string; statements: number }[]; code?: string; modules: number; schema?: string; tables: number };
+  inputs: { source: 'flags' | 'strangler.yaml' | 'bundled sample'; logs: { file: string; format: string; statements: number }[]; code?: string; modules: number; schema?: string; git?: { dir: string; commits: number; coChanges: number }; tables: number };
   comparison?: Comparison & { reference: string };
   /** Files written (analysis.yaml, report.md, analysis.json). */
   written: string[];
