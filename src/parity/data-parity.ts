@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { createPool, quoteIdent } from '../adapters/postgres.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import { fromBounds, isIntegerKey, keyExpressions, rangePredicate, type KeyColumns, type KeyRange } from './key-range.ts';
-import { comparableTypes, normalizedColumn, normalizedRow, PARITY_SESSION, rowHash } from './normalize-sql.ts';
+import { comparableTypes, normalizedColumn, normalizedRow, PARITY_SESSION, rowHash, supportsInfiniteIntervals, type RowHashOptions } from './normalize-sql.ts';
 import { diffRows, type FetchedRow, type RowDifference } from './row-diff.ts';
 import { readTableShape, splitName, type ColumnShape, type TableShape } from './table-shape.ts';
 
@@ -66,6 +66,8 @@ interface Side {
   others: ColumnShape[];
   recentSql?: string;
   qualified: string;
+  /** SQL of the row hash (see rowHash). */
+  hash: string;
 }
 
 export async function compareTables(options: CompareTablesOptions): Promise<DataParityResult> {
@@ -75,8 +77,10 @@ export async function compareTables(options: CompareTablesOptions): Promise<Data
     createPool(options.target, { role: 'service (target)', max: 3, applicationName: 'strangler-parity', settings: PARITY_SESSION }),
   ]);
   try {
+    const versions = await Promise.all([sourcePool, targetPool].map(serverVersion));
+    const hashOptions: RowHashOptions = { timestamptzAsInterval: supportsInfiniteIntervals(versions) };
     const tables: TableParity[] = [];
-    for (const name of options.tables) tables.push(await compareTable(name, sourcePool, targetPool, options));
+    for (const name of options.tables) tables.push(await compareTable(name, sourcePool, targetPool, options, hashOptions));
     const totals = {
       missing: sum(tables, 'missing'),
       extra: sum(tables, 'extra'),
@@ -90,11 +94,22 @@ export async function compareTables(options: CompareTablesOptions): Promise<Data
   }
 }
 
+async function serverVersion(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+  return Number(rows[0]!.v);
+}
+
 function sum(tables: TableParity[], key: 'missing' | 'extra' | 'changed'): number {
   return tables.reduce((n, t) => n + t[key], 0);
 }
 
-async function compareTable(name: string, sourcePool: pg.Pool, targetPool: pg.Pool, options: CompareTablesOptions): Promise<TableParity> {
+async function compareTable(
+  name: string,
+  sourcePool: pg.Pool,
+  targetPool: pg.Pool,
+  options: CompareTablesOptions,
+  hashOptions: RowHashOptions,
+): Promise<TableParity> {
   const src = splitName(name, options.sourceSchema ?? 'public');
   const tgt = splitName(name.includes('.') ? name : src.table, options.targetSchema ?? 'public');
   const [sourceShape, targetShape] = await Promise.all([
@@ -140,8 +155,13 @@ async function compareTable(name: string, sourcePool: pg.Pool, targetPool: pg.Po
     }
     return `${quoteIdent(column.name)} >= now() - interval '${Number(options.minAgeSeconds)} seconds'`;
   };
-  const source: Side = { pool: sourcePool, shape: sourceShape, columns: sourceColumns, others: targetColumns, qualified: `${quoteIdent(src.schema)}.${quoteIdent(src.table)}` };
-  const target: Side = { pool: targetPool, shape: targetShape, columns: targetColumns, others: sourceColumns, qualified: `${quoteIdent(tgt.schema)}.${quoteIdent(tgt.table)}` };
+  const side = (pool: pg.Pool, shape: TableShape, columns: ColumnShape[], others: ColumnShape[]): Side => ({
+    pool, shape, columns, others,
+    qualified: `${quoteIdent(shape.schema)}.${quoteIdent(shape.table)}`,
+    hash: rowHash(columns, others, tolerance, hashOptions),
+  });
+  const source = side(sourcePool, sourceShape, sourceColumns, targetColumns);
+  const target = side(targetPool, targetShape, targetColumns, sourceColumns);
   source.recentSql = recent(sourceShape, sourceColumns);
   target.recentSql = recent(targetShape, targetColumns);
 
@@ -288,7 +308,7 @@ class RangeComparer {
       await client.query('SET LOCAL enable_sort = off');
       rows = (
         await client.query<{ b: string; n: string; h: string }>(
-          `SELECT ((${quoteIdent(keyNames[0]!)} - $1::bigint) / $2::bigint) AS b, count(*) AS n, sum(${rowHash(side.columns, side.others, this.tolerance)})::text AS h
+          `SELECT ((${quoteIdent(keyNames[0]!)} - $1::bigint) / $2::bigint) AS b, count(*) AS n, sum(${side.hash})::text AS h
            FROM ${side.qualified} WHERE ${pred.sql}${recent} GROUP BY 1`,
           [String(min), String(step), ...pred.params],
         )
@@ -332,7 +352,7 @@ class RangeComparer {
     const pred = rangePredicate({ ...this.key, names: keyNames }, range);
     const recent = side.recentSql ? ` AND NOT coalesce(${side.recentSql}, false)` : '';
     const { rows } = await side.pool.query<{ n: string; h: string | null }>(
-      `SELECT count(*) AS n, sum(${rowHash(side.columns, side.others, this.tolerance)})::text AS h FROM ${side.qualified} WHERE ${pred.sql}${recent}`,
+      `SELECT count(*) AS n, sum(${side.hash})::text AS h FROM ${side.qualified} WHERE ${pred.sql}${recent}`,
       pred.params,
     );
     return { count: Number(rows[0]!.n), hash: rows[0]!.h ?? '0' };
@@ -425,7 +445,7 @@ function keyOrder(key: KeyColumns) {
  */
 async function compareFullRows(name: string, source: Side, target: Side, tolerance: number, warnings: string[], maxExamples = 100): Promise<TableParity> {
   warnings.push(`${name} has no primary key: compared whole rows as a multiset (changed rows show as one missing and one extra)`);
-  const hash = (side: Side) => rowHash(side.columns, side.others, tolerance);
+  const hash = (side: Side) => side.hash;
   const recent = (side: Side) => (side.recentSql ? `NOT coalesce(${side.recentSql}, false)` : 'true');
   const totals = await Promise.all(
     [source, target].map((side) =>

@@ -60,7 +60,8 @@ export function hashedColumn(column: ColumnShape, other: ColumnShape, floatToler
  * The seeded 64-bit hash function that the default hash operator class of each type uses (pg_amproc support
  * function 2), by the type of the value being hashed. They share the equality semantics of the type: numeric
  * ignores scale, jsonb is canonical, float8 treats -0 and 0 alike, timestamp hashes the instant (timestamptz is
- * first cast to timestamp, which is exact because every parity session runs with TimeZone=UTC).
+ * hashed as its interval since the epoch, or cast to timestamp, which is exact because every parity session runs
+ * with TimeZone=UTC).
  */
 const hashFunctions: Record<string, string> = {
   int2: 'hashint2extended',
@@ -94,29 +95,49 @@ function hashedType(column: ColumnShape, other: ColumnShape, floatTolerance: num
   return column.baseType;
 }
 
+export interface RowHashOptions {
+  /**
+   * Hash timestamptz as the interval since the Unix epoch instead of casting it to timestamp: the same instant
+   * gives the same interval whatever the session time zone, and a subtraction costs far less than the time-zone
+   * conversion of the cast. Only where both servers can subtract infinite timestamps (PostgreSQL 17+).
+   */
+  timestamptzAsInterval?: boolean;
+}
+
+/** Both servers can subtract infinite timestamps (server_version_num of each side). */
+export function supportsInfiniteIntervals(versions: number[]): boolean {
+  return versions.every((v) => v >= 170000);
+}
+
 /**
  * A 64-bit hash of the row, summed per range (a sum ignores row order). Each column is hashed with its type's
- * own seeded hash function (a different seed per column position, NULL as a per-position constant) and the
- * column hashes are combined with XOR: no record is built and no value is printed, which makes this about a
- * third cheaper than hash_record_extended(ROW(...)) and far cheaper than md5 of the row text. Columns of types
- * without such a function here are hashed together with hash_record_extended (PostgreSQL 14+).
+ * own seeded hash function (a different seed per column position, NULL as a per-position constant, skipped for
+ * NOT NULL columns) and the column hashes are combined with XOR: no record is built and no value is printed,
+ * which makes this about a third cheaper than hash_record_extended(ROW(...)) and far cheaper than md5 of the
+ * row text. Columns of types without such a function here are hashed together with hash_record_extended
+ * (PostgreSQL 14+).
  */
-export function rowHash(columns: ColumnShape[], others: ColumnShape[], floatTolerance: number): string {
+export function rowHash(columns: ColumnShape[], others: ColumnShape[], floatTolerance: number, options: RowHashOptions = {}): string {
   const parts: string[] = [];
   const rest: string[] = [];
   columns.forEach((c, i) => {
     const expr = hashedColumn(c, others[i]!, floatTolerance);
     const type = hashedType(c, others[i]!, floatTolerance);
-    const fn = type === 'timestamptz' ? 'timestamp_hash_extended' : type ? hashFunctions[type] : undefined;
-    if (!fn) {
+    const hashed = type === 'timestamptz' ? timestamptzHash(expr, i + 1, options) : type && hashFunctions[type] ? `${hashFunctions[type]}(${expr}, ${i + 1})` : undefined;
+    if (!hashed) {
       rest.push(expr);
       return;
     }
-    const value = type === 'timestamptz' ? `(${expr})::timestamp` : expr;
-    parts.push(`coalesce(${fn}(${value}, ${i + 1}), ${-(i + 1)})`);
+    parts.push(c.notNull ? hashed : `coalesce(${hashed}, ${-(i + 1)})`);
   });
   if (rest.length > 0) parts.push(`coalesce(hash_record_extended(ROW(${rest.join(', ')}), 0), 0)`);
   return `(${parts.join(' # ')})`;
+}
+
+function timestamptzHash(expr: string, seed: number, options: RowHashOptions): string {
+  return options.timestamptzAsInterval
+    ? `interval_hash_extended(${expr} - timestamptz '1970-01-01 00:00:00+00', ${seed})`
+    : `timestamp_hash_extended((${expr})::timestamp, ${seed})`;
 }
 
 /** Settings of every parity session, so both sides print values the same way. */

@@ -13,6 +13,8 @@ export interface ColumnShape {
   hashable: boolean;
   /** Effective collation of a collatable column (the database's LC_COLLATE for "default"); null otherwise. */
   collation: string | null;
+  /** Declared NOT NULL (the row hash then needs no NULL substitute for it). */
+  notNull?: boolean;
 }
 
 export interface TableShape {
@@ -29,8 +31,8 @@ export function splitName(name: string, defaultSchema: string): { schema: string
 
 /** Returns undefined when the table does not exist. */
 export async function readTableShape(client: pg.ClientBase | pg.Pool, schema: string, table: string): Promise<TableShape | undefined> {
-  const cols = await client.query<{ name: string; type: string; category: string; base: string; hashable: boolean; collation: string | null }>(
-    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, t.typcategory AS category,
+  const cols = await client.query<{ name: string; type: string; category: string; base: string; hashable: boolean; collation: string | null; not_null: boolean }>(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, t.typcategory AS category, a.attnotnull AS not_null,
             CASE WHEN a.attcollation = 0 THEN NULL
                  WHEN co.collname = 'default' THEN (SELECT datcollate FROM pg_database WHERE datname = current_database())
                  ELSE co.collname END AS collation,
@@ -64,7 +66,7 @@ export async function readTableShape(client: pg.ClientBase | pg.Pool, schema: st
   return {
     schema,
     table,
-    columns: cols.rows.map((r) => ({ name: r.name, type: r.type, category: r.category, baseType: r.base, hashable: r.hashable, collation: r.collation })),
+    columns: cols.rows.map((r) => ({ name: r.name, type: r.type, category: r.category, baseType: r.base, hashable: r.hashable, collation: r.collation, notNull: r.not_null })),
     primaryKey: pk.rows.map((r) => r.name),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseJsonl } from '../../../src/parity/api-corpus.ts';
-import { rowHash } from '../../../src/parity/normalize-sql.ts';
+import { rowHash, supportsInfiniteIntervals } from '../../../src/parity/normalize-sql.ts';
 import type { ColumnShape } from '../../../src/parity/table-shape.ts';
 import { renderParityJunit } from '../../../src/report/parity-junit.ts';
 import { renderParityMarkdown } from '../../../src/report/parity-markdown.ts';
@@ -38,6 +38,14 @@ describe('row hash SQL', () => {
     expect(rowHash([col('n', 'int4')], [col('n', 'int8')], 0)).toBe('(coalesce(hash_numeric_extended("n"::numeric, 1), -1))');
     expect(rowHash([col('r', 'float8')], [col('r', 'float8')], 0.001)).toBe('(coalesce(hash_numeric_extended(round("r"::numeric, 3), 1), -1))');
     expect(rowHash([col('j', 'json')], [col('j', 'jsonb')], 0)).toBe('(coalesce(jsonb_hash_extended("j"::jsonb, 1), -1))');
+  });
+  it('NOT NULL columns need no NULL substitute; timestamptz hashes as the interval since the epoch on PostgreSQL 17+', () => {
+    const cols = [col('id', 'int8', { notNull: true }), col('at', 'timestamptz')];
+    expect(rowHash(cols, cols, 0, { timestamptzAsInterval: true })).toBe(
+      `(hashint8extended("id", 1) # coalesce(interval_hash_extended("at" - timestamptz '1970-01-01 00:00:00+00', 2), -2))`,
+    );
+    expect(supportsInfiniteIntervals([170004, 180001])).toBe(true);
+    expect(supportsInfiniteIntervals([150020, 180001])).toBe(false);
   });
 });
 
