@@ -144,6 +144,9 @@ export function assembleAnalysis(g: CouplingGraph, proposal: Proposal, weights: 
 
   // Shared tables: hubs, and tables written from several contexts.
   const shared: SharedTable[] = [];
+  // Read-only data that the routes or code of most contexts use directly (a settings table) is shared too.
+  const withCode = new Set([...g.nodes.keys()].filter((i) => i.startsWith('module:') || i.startsWith('route:')).map(ctxOf)).size;
+  const mostContexts = Math.max(3, Math.ceil(withCode / 2));
   for (const id of [...g.nodes.keys()].filter((i) => i.startsWith('table:')).sort()) {
     const writers = new Set<string>();
     const users = new Set<string>();
@@ -153,7 +156,7 @@ export function assembleAnalysis(g: CouplingGraph, proposal: Proposal, weights: 
       users.add(ctxOf(other));
       if (e.evidence.some((ev) => ev.writes)) writers.add(ctxOf(other));
     }
-    if (proposal.hubs.has(id)) shared.push({ table: nameOf(id), usedBy: [...users].sort(), reason: 'used by most of the monolith', suggestedOwner: ctxOf(id) });
+    if (proposal.hubs.has(id) || (users.size >= mostContexts && writers.size === 0)) shared.push({ table: nameOf(id), usedBy: [...users].sort(), reason: 'used by most of the monolith', suggestedOwner: ctxOf(id) });
     else if (writers.size > 1) shared.push({ table: nameOf(id), usedBy: [...writers].sort(), reason: 'written by several contexts', suggestedOwner: ctxOf(id) });
   }
 
