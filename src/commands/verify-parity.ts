@@ -65,7 +65,9 @@ export function parseFailOn(spec: string, defaults: Thresholds): Thresholds {
 }
 
 async function contextOf(options: VerifyParityOptions): Promise<{ config?: StranglerConfig; context?: ContextConfig }> {
-  const needsConfig = options.configExplicit || existsSync(options.configFile) || !(options.source && options.target && options.tables);
+  const dataByFlags = options.data === false || Boolean(options.source && options.target && options.tables);
+  const apiByFlags = !options.api || Boolean(options.monolithUrl && options.serviceUrl && options.corpus);
+  const needsConfig = options.configExplicit || existsSync(options.configFile) || !(dataByFlags && apiByFlags);
   if (!needsConfig) return {};
   const { config } = await loadConfig(options.configFile);
   const context = config.contexts[options.domain];

@@ -217,10 +217,25 @@ class RangeComparer {
       targetRows: this.rows.target,
       equal,
       ...this.counts,
-      differences: this.differences,
+      differences: this.sortedDifferences(),
       stats: { checksumQueries: this.checksumQueries, rowsFetched: this.rowsFetched, mode: 'key' },
       warnings,
     };
+  }
+
+  /** Differences in key order (ranges are compared concurrently, so they are found in no particular order). */
+  private sortedDifferences(): RowDifference[] {
+    const order = keyOrder(this.key);
+    const values = (d: RowDifference) => this.key.names.map((n) => d.key[n]!);
+    return [...this.differences].sort((a, b) => {
+      const x = values(a);
+      const y = values(b);
+      for (let i = 0; i < x.length; i++) {
+        const c = order(x[i]!, y[i]!, i);
+        if (c !== 0) return c;
+      }
+      return 0;
+    });
   }
 
   /** Exact row counts, summed from the first level of checksums. */

@@ -1,6 +1,6 @@
 /**
  * SQL that turns a column into text that is equal on both sides exactly when the values are equal by meaning:
- * numeric scale does not matter (10.5 = 10.50), timestamptz is compared as an instant (every parity session runs
+ * numeric scale does not matter (10.5 = 10.50, also inside numeric arrays), timestamptz is compared as an instant (every parity session runs
  * with TimeZone=UTC and DateStyle=ISO, see PARITY_SESSION), json and jsonb
  * compare as canonical jsonb (key order and whitespace do not matter), floats are rounded to the tolerance.
  * The same expressions feed the range checksums (inside each database) and the row-by-row comparison.
@@ -25,6 +25,11 @@ export function normalizedColumn(column: ColumnShape, floatTolerance: number, al
     case 'json':
     case 'jsonb':
       return `${ref}::jsonb`;
+    case 'array':
+      // numeric[]: each element without its trailing zeros (the order of the elements is kept)
+      return /^numeric(\(.*\))?\[\]$/.test(column.type)
+        ? `CASE WHEN ${ref} IS NULL THEN NULL ELSE ARRAY(SELECT trim_scale(x) FROM unnest(${ref}) WITH ORDINALITY AS u(x, i) ORDER BY i) END`
+        : ref;
     default:
       return ref;
   }

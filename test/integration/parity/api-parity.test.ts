@@ -2,7 +2,11 @@ import express from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runVerifyParity } from '../../../src/commands/verify-parity.ts';
 import { compareApis } from '../../../src/parity/api-parity.ts';
 import { EnvironmentError, UsageError } from '../../../src/errors.ts';
 import { freePort } from '../../harness/postgres-server.ts';
@@ -77,6 +81,41 @@ describe('API parity against real HTTP servers', () => {
     } finally {
       broken.server.close();
     }
+  });
+
+  it('chosen headers are compared; a header that differs between two monolith answers is noise', async () => {
+    const withHeaders = (version: string) => {
+      const app = express();
+      app.get('/products/:id', (_req, res) => void res.set({ 'x-api-version': version, 'x-request-id': randomUUID() }).json({ id: 1 }));
+      return listen(app);
+    };
+    const [m, s1, s2] = await Promise.all([withHeaders('1'), withHeaders('1'), withHeaders('2')]);
+    try {
+      const headers = ['content-type', 'x-api-version', 'x-request-id'];
+      const one = requests.slice(0, 1);
+      const same = await compareApis({ monolithUrl: m.url, serviceUrl: s1.url, requests: one, headers });
+      expect(same.equal).toBe(true);
+      expect(same.endpoints[0]!.noise).toEqual(['header:x-request-id']);
+      const other = await compareApis({ monolithUrl: m.url, serviceUrl: s2.url, requests: one, headers });
+      expect(other.endpoints[0]!.examples).toEqual([
+        { method: 'GET', path: '/products/1', headers: [{ name: 'x-api-version', monolith: '1', service: '2' }], fields: [] },
+      ]);
+    } finally {
+      for (const x of [m, s1, s2]) x.server.close();
+    }
+  });
+
+  it('the command fails on the noisy-endpoints threshold (--fail-on), from flags alone (no strangler.yaml)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'api-parity-'));
+    const corpus = path.join(dir, 'corpus.jsonl');
+    await writeFile(corpus, ['/products/1', '/products/2', '/products'].map((p) => JSON.stringify({ method: 'GET', path: p })).join('\n'));
+    const base = { domain: 'catalog', configFile: path.join(dir, 'strangler.yaml'), data: false, api: true, monolithUrl: monolith.url, serviceUrl: same.url, corpus };
+    const loose = await runVerifyParity(base);
+    expect(loose).toMatchObject({ pass: true, failures: [] });
+    expect(loose.api!.totals).toMatchObject({ endpoints: 2, noisyEndpoints: 2, differingEndpoints: 0 });
+    const strict = await runVerifyParity({ ...base, failOn: 'noisy-endpoints=0.1%' });
+    expect(strict.pass).toBe(false);
+    expect(strict.failures).toEqual(['100.0% of endpoints are noisy (allowed: 0.1%)']);
   });
 
   it('only safe methods unless --allow-writes; an unreachable service is an environment error', async () => {

@@ -231,6 +231,54 @@ describe('data parity (real PostgreSQL, two databases)', () => {
     }
   });
 
+  it('timestamptz: infinities and zones compare by instant, one microsecond is a difference; numeric arrays ignore scale', async () => {
+    const d1 = await createTestDatabase('parity_z1');
+    const d2 = await createTestDatabase('parity_z2');
+    try {
+      await sql(d1.url, `CREATE TABLE e (id int PRIMARY KEY, at timestamptz NOT NULL, amounts numeric(10,2)[], note text)`);
+      await sql(d2.url, `CREATE TABLE e (id int PRIMARY KEY, at timestamptz, amounts numeric[], note text)`);
+      await sql(d1.url, `INSERT INTO e SELECT g, timestamptz '2024-03-01 12:00:00+00' + g * interval '1 second', ARRAY[g / 4.0, 1, NULL], 'n' FROM generate_series(1, 300) g`);
+      await sql(d2.url, `INSERT INTO e SELECT g, timestamptz '2024-03-01 12:00:00+00' + g * interval '1 second', ARRAY[trim_scale(g / 4.0), 1.000, NULL], 'n' FROM generate_series(1, 300) g`);
+      for (const d of [d1, d2]) await sql(d.url, `UPDATE e SET at = 'infinity' WHERE id = 1; UPDATE e SET at = '-infinity' WHERE id = 2`);
+      await sql(d2.url, `SET TimeZone = 'America/New_York'; UPDATE e SET at = '2024-03-01 07:00:10-05' WHERE id = 10`);
+      const opts = { source: d1.url, target: d2.url, tables: ['e'], rowsPerRange: 100, fetchThreshold: 50 };
+      const equal = await compareTables(opts);
+      expect(equal.tables[0]!.differences).toEqual([]);
+      // a real difference in the same range makes both sides fetch their rows: the arrays still compare by value
+      await sql(d2.url, `UPDATE e SET at = at + interval '1 microsecond' WHERE id = 20; UPDATE e SET at = 'infinity' WHERE id = 2; UPDATE e SET note = 'x' WHERE id = 30`);
+      const found = await compareTables(opts);
+      expect(found.tables[0]!.differences).toEqual([
+        { kind: 'changed', key: { id: '2' }, columns: [{ column: 'at', source: '-infinity', target: 'infinity' }] },
+        { kind: 'changed', key: { id: '20' }, columns: [{ column: 'at', source: '2024-03-01 12:00:20+00', target: '2024-03-01 12:00:20.000001+00' }] },
+        { kind: 'changed', key: { id: '30' }, columns: [{ column: 'note', source: 'n', target: 'x' }] },
+      ]);
+      expect(found.tables[0]!.stats.rowsFetched).toBeGreaterThan(0);
+    } finally {
+      await d1.drop();
+      await d2.drop();
+    }
+  });
+
+  it('an empty table on either side: every row of the other side is reported; both empty is equal', async () => {
+    const d1 = await createTestDatabase('parity_e1');
+    const d2 = await createTestDatabase('parity_e2');
+    try {
+      for (const d of [d1, d2]) await sql(d.url, `CREATE TABLE w (id bigint PRIMARY KEY, v text)`);
+      const none = await compareTables({ source: d1.url, target: d2.url, tables: ['w'] });
+      expect(none.tables[0]).toMatchObject({ sourceRows: 0, targetRows: 0, equal: true, differences: [] });
+      await sql(d2.url, `INSERT INTO w VALUES (5, 'a'), (6, 'b')`);
+      const extra = await compareTables({ source: d1.url, target: d2.url, tables: ['w'] });
+      expect(extra.tables[0]).toMatchObject({ sourceRows: 0, targetRows: 2, extra: 2, equal: false });
+      expect(extra.tables[0]!.differences).toEqual([
+        { kind: 'extra', key: { id: '5' } },
+        { kind: 'extra', key: { id: '6' } },
+      ]);
+    } finally {
+      await d1.drop();
+      await d2.drop();
+    }
+  });
+
   it('--min-age leaves out rows changed recently on either side', async () => {
     const d1 = await createTestDatabase('parity_a1');
     const d2 = await createTestDatabase('parity_a2');
