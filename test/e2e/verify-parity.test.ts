@@ -142,5 +142,39 @@ describe('strangler verify-parity on the sample monolith', () => {
     expect(down.stderr).toContain(`cannot reach the service at http://127.0.0.1:${port}`);
     const badFlag = await run(['verify-parity', 'catalog', '--min-age', 'soon']);
     expect(badFlag.exitCode).toBe(2);
+    await writeFile(path.join(dir, 'bad.har'), '{"log": {"entries": [{"request": {"url": "http://x/brands"}}]}}');
+    const har = await run(['verify-parity', 'catalog', '--no-data', '--api', '--corpus', 'bad.har']);
+    expect(har.exitCode).toBe(2);
+    expect(har.stderr.trim()).toBe('strangler: bad.har: log.entries[0] has no request method or url — fix or remove that entry');
+  });
+
+  it('bad data input: no primary key (2, or --full-row), type mismatch (2), unreachable database (3), empty table on one side (1)', async () => {
+    for (const d of [monolithDb, serviceDb]) await exec(d.url, `CREATE TABLE event_log (at int, message text); INSERT INTO event_log VALUES (1, 'a'), (2, 'b')`);
+    await exec(monolithDb.url, `CREATE TABLE price_notes (id int PRIMARY KEY, note text); INSERT INTO price_notes VALUES (1, 'x')`);
+    await exec(serviceDb.url, `CREATE TABLE price_notes (id int PRIMARY KEY, note int)`);
+    await exec(monolithDb.url, `CREATE TABLE wishlist (id int PRIMARY KEY, sku text)`);
+    await exec(serviceDb.url, `CREATE TABLE wishlist (id int PRIMARY KEY, sku text); INSERT INTO wishlist VALUES (41, 'a'), (42, 'b')`);
+
+    const noPk = await run(['verify-parity', 'catalog', '--tables', 'event_log']);
+    expect(noPk.exitCode).toBe(2);
+    expect(noPk.stderr.trim()).toBe('strangler: table public.event_log has no primary key, so rows cannot be matched — add a primary key, or pass --full-row to compare whole rows as a multiset');
+    const fullRow = await run(['verify-parity', 'catalog', '--tables', 'event_log', '--full-row']);
+    expect(fullRow.exitCode).toBe(0);
+    expect(fullRow.stdout).toContain('warning: event_log has no primary key: compared whole rows as a multiset');
+
+    const mismatch = await run(['verify-parity', 'catalog', '--tables', 'price_notes']);
+    expect(mismatch.exitCode).toBe(2);
+    expect(mismatch.stderr.trim()).toBe('strangler: price_notes.note is text in the monolith but integer in the service — align the column types, or map the column to one of a comparable type');
+
+    const port = await freePort();
+    const down = await run(['verify-parity', 'catalog', '--tables', 'brands', '--target', `postgres://postgres@127.0.0.1:${port}/shop`]);
+    expect(down.exitCode).toBe(3);
+    expect(down.stderr).toContain(`cannot connect to service (target) database postgres://postgres@127.0.0.1:${port}/shop`);
+
+    const empty = await run(['verify-parity', 'catalog', '--tables', 'wishlist']);
+    expect(empty.exitCode).toBe(1);
+    expect(empty.stdout).toMatch(/^wishlist\s+0\s+2\s+0\s+2\s+0\s+DIFFERENT$/m);
+    expect(empty.stdout).toContain('extra in service:   id=41');
+    expect(empty.stdout).toContain('extra in service:   id=42');
   });
 });
