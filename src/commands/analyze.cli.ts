@@ -24,32 +24,43 @@ export const registerAnalyze: RegisterCommand = (program, runtime) => {
     .option('--contexts <n>', 'aim at this many contexts', positive('--contexts', true))
     .option('--resolution <r>', 'Louvain resolution (>1: more, smaller contexts)', positive('--resolution', false))
     .option('--seed <n>', 'random seed (results are reproducible for a seed)', positive('--seed', true))
-    .option('--out <dir>', 'write analysis.yaml, report.md and analysis.json here', 'strangler-analysis')
+    .option('--out <dir>', 'write analysis.yaml, report.md, report.html and analysis.json here', 'strangler-analysis')
+    .option('--no-interactive', 'print the plain summary instead of opening the explorer (the explorer opens only in a terminal)')
     .action(async (opts: Record<string, unknown>) => {
       const { runAnalyze } = await import('./analyze.ts');
       const g = runtime.globals();
-      const progress = !g.json && process.stderr.isTTY ? (m: string) => runtime.err.write(`\r\x1b[2K${m}`) : undefined;
-      const result = await runAnalyze({
-        configFile: g.config,
-        configExplicit: g.configExplicit,
-        logs: opts.logs as string[] | undefined,
-        logFormat: opts.logFormat as 'auto' | undefined,
-        logLinePrefix: opts.logLinePrefix as string | undefined,
-        code: opts.code as string | undefined,
-        schema: opts.schema as string | undefined,
-        git: opts.git as string | boolean | undefined,
-        noLogs: opts.logs === false,
-        noCode: opts.code === false,
-        compare: opts.compare as string | undefined,
-        evaluate: opts.evaluate as string | undefined,
-        contexts: opts.contexts as number | undefined,
-        resolution: opts.resolution as number | undefined,
-        seed: opts.seed as number | undefined,
-        onProgress: progress,
-      });
-      const { writeAnalysisFiles } = await import('../report/write-analysis-files.ts');
-      result.written = await writeAnalysisFiles(result, opts.out as string);
-      if (progress) runtime.err.write('\r\x1b[2K');
+      const progress = !g.json && process.stderr.isTTY ? (await import('../report/analyze-progress.ts')).createAnalyzeProgress(runtime.err) : undefined;
+      const analyzed = async () => {
+        const result = await runAnalyze({
+          configFile: g.config,
+          configExplicit: g.configExplicit,
+          logs: opts.logs as string[] | undefined,
+          logFormat: opts.logFormat as 'auto' | undefined,
+          logLinePrefix: opts.logLinePrefix as string | undefined,
+          code: opts.code as string | undefined,
+          schema: opts.schema as string | undefined,
+          git: opts.git as string | boolean | undefined,
+          noLogs: opts.logs === false,
+          noCode: opts.code === false,
+          compare: opts.compare as string | undefined,
+          evaluate: opts.evaluate as string | undefined,
+          contexts: opts.contexts as number | undefined,
+          resolution: opts.resolution as number | undefined,
+          seed: opts.seed as number | undefined,
+          onProgress: progress?.onProgress,
+        });
+        const { writeAnalysisFiles } = await import('../report/write-analysis-files.ts');
+        result.written = await writeAnalysisFiles(result, opts.out as string);
+        return result;
+      };
+      // The progress line is erased whatever happens, so an error message starts on a clean line.
+      const result = await analyzed().finally(() => progress?.done());
+      // The explorer needs a keyboard and a screen; anywhere else (pipes, CI, --json) the output stays plain.
+      const inCi = ['CI', 'CONTINUOUS_INTEGRATION'].some((k) => process.env[k] !== undefined && process.env[k] !== '0' && process.env[k] !== 'false');
+      if (opts.interactive !== false && !g.json && !inCi && runtime.isTTY && process.stdout.isTTY && process.stdin.isTTY) {
+        const { runAnalyzeExplorer } = await import('../ui/run-analyze-explorer.ts');
+        await runAnalyzeExplorer(result, { stdout: process.stdout, stdin: process.stdin });
+      }
       if (g.json) {
         const { json } = await import('../report/format.ts');
         runtime.out.write(json(result));
