@@ -68,5 +68,9 @@ describe('strangler analyze on the bundled sample monolith', () => {
     expect(w.warnings.some((x) => x.includes('1 table(s) not seen in the inputs: ghost_table'))).toBe(true);
     const bad = await run(['analyze', '--contexts', 'many'], dir);
     expect(bad.exitCode).toBe(2);
+    const notRepo = await run(['analyze', '--git', dir], dir);
+    expect(notRepo.exitCode).toBe(2);
+    expect(notRepo.stderr.trim().split('\n')).toHaveLength(1);
+    expect(notRepo.stderr).toContain('not a git repository');
   });
 });
