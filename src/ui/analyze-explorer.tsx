@@ -6,7 +6,7 @@
  * (The pragma above: tsx run from another directory does not see this project's tsconfig `jsx` setting.)
  */
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AnalyzeResult } from '../analyzers/analysis/analyze-result.ts';
 import { explorerContexts, headerLine, viewLines, VIEWS } from './analyze-explorer-model.ts';
 
@@ -38,7 +38,9 @@ export function AnalyzeExplorer({ result }: { result: AnalyzeResult }) {
   const current = contexts[selected];
   const lines = useMemo(() => (current ? viewLines(result, current.index, VIEWS[view]!) : []), [result, current, view]);
   const page = body - 1;
-  const maxScroll = Math.max(0, lines.length - page);
+  // Read by the key handler through a ref: a key can arrive before ink hands it the newest closure.
+  const bounds = useRef({ page, maxScroll: 0 });
+  bounds.current = { page, maxScroll: Math.max(0, lines.length - page) };
 
   useInput((input, key) => {
     if (input === 'q' || key.escape) return setQuitting(true);
@@ -57,8 +59,8 @@ export function AnalyzeExplorer({ result }: { result: AnalyzeResult }) {
     else if (key.rightArrow || (key.tab && !key.shift) || input === 'l') turn((v) => (v + 1) % VIEWS.length);
     else if (key.leftArrow || (key.tab && key.shift) || input === 'h') turn((v) => (v + VIEWS.length - 1) % VIEWS.length);
     else if (/^[1-9]$/.test(input) && Number(input) <= VIEWS.length) turn(() => Number(input) - 1);
-    else if (key.pageDown || input === ' ') setScroll((s) => Math.min(maxScroll, s + page));
-    else if (key.pageUp || input === 'b') setScroll((s) => Math.max(0, s - page));
+    else if (key.pageDown || input === ' ') setScroll((s) => Math.min(bounds.current.maxScroll, s + bounds.current.page));
+    else if (key.pageUp || input === 'b') setScroll((s) => Math.max(0, s - bounds.current.page));
   });
 
   useEffect(() => {

@@ -33,13 +33,16 @@ function fakeTerminal(columns = 110, rows = 16) {
   return { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, frames, press, last: () => frames.at(-1) ?? '' };
 }
 
+/** Frames come asynchronously (ink is imported lazily, then renders); a loaded machine may take seconds. */
+const until = (check: () => void) => vi.waitFor(check, { timeout: 15_000, interval: 20 });
+
 const KEY = { up: '\u001B[A', down: '\u001B[B', right: '\u001B[C', left: '\u001B[D', escape: '\u001B' };
 
 describe('analyze explorer (ink)', () => {
   it('lists contexts in extraction order and browses views with the arrow keys; q quits', async () => {
     const t = fakeTerminal();
     const done = runAnalyzeExplorer(tinyResult(), { ...t, debug: true });
-    await vi.waitFor(() => expect(t.last()).toContain('1 overview'));
+    await until(() => expect(t.last()).toContain('1 overview'));
     const first = t.last();
     // catalog is #1 to extract, orders #2, the unranked context last.
     expect(first.indexOf('1 catalog')).toBeLessThan(first.indexOf('2 orders'));
@@ -48,14 +51,14 @@ describe('analyze explorer (ink)', () => {
     expect(first).toContain('3 contexts · 3 seams · 1 shared tables · modularity 0.41');
 
     t.press(KEY.down);
-    await vi.waitFor(() => expect(t.last()).toContain('extraction order: #2 (score 5)'));
+    await until(() => expect(t.last()).toContain('extraction order: #2 (score 5)'));
     t.press(KEY.right);
-    await vi.waitFor(() => expect(t.last()).toMatch(/order_items\s*\n/));
+    await until(() => expect(t.last()).toMatch(/order_items\s*\n/));
     expect(t.last()).toContain('orders  [shared: written by several contexts; used by orders, catalog]');
     t.press('6');
-    await vi.waitFor(() => expect(t.last()).toContain('join        order_items (orders) -> products (catalog)  ×120'));
+    await until(() => expect(t.last()).toContain('join        order_items (orders) -> products (catalog)  ×120'));
     t.press(KEY.left);
-    await vi.waitFor(() => expect(t.last()).toContain('orders: written in the same transactions as order_items (5)'));
+    await until(() => expect(t.last()).toContain('orders: written in the same transactions as order_items (5)'));
 
     t.press('q');
     await done;
@@ -68,14 +71,14 @@ describe('analyze explorer (ink)', () => {
     r.contexts[0]!.modules = Array.from({ length: 40 }, (_, i) => `src/m${String(i).padStart(2, '0')}.ts`);
     const t = fakeTerminal(100, 12);
     const done = runAnalyzeExplorer(r, { ...t, debug: true });
-    await vi.waitFor(() => expect(t.last()).toContain('1 overview'));
+    await until(() => expect(t.last()).toContain('1 overview'));
     t.press(KEY.down);
     t.press('3');
-    await vi.waitFor(() => expect(t.last()).toContain('src/m00.ts'));
+    await until(() => expect(t.last()).toContain('src/m00.ts'));
     expect(t.last()).toContain('lines 1-8 of 40');
     expect(t.last()).not.toContain('src/m08.ts');
     t.press('\u001B[6~');
-    await vi.waitFor(() => expect(t.last()).toContain('src/m08.ts'));
+    await until(() => expect(t.last()).toContain('src/m08.ts'));
     expect(t.last()).not.toContain('src/m00.ts');
     t.press(KEY.escape);
     await done;
