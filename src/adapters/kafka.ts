@@ -39,8 +39,8 @@ export function kafkaUnavailable(brokers: string[], what: string, e: unknown): K
 }
 
 /** Connects an admin client, or throws a KafkaUnavailableError that names the brokers. */
-export async function connectAdmin(kafka: Kafka, brokers: string[]): Promise<Admin> {
-  const admin = kafka.admin();
+export async function connectAdmin(kafka: Kafka, brokers: string[], options: { retries?: number } = {}): Promise<Admin> {
+  const admin = kafka.admin(options.retries === undefined ? undefined : { retry: { retries: options.retries, initialRetryTime: 200 } });
   try {
     await admin.connect();
     await admin.describeCluster();

@@ -41,7 +41,7 @@ export function kafkaSinkFactory(settings: KafkaSyncSettings): ChangeSinkFactory
     const brokers = settings.kafka?.brokers ?? [];
     const kafka = createKafka({ brokers, clientId: settings.kafka?.clientId ?? 'strangler', connectionTimeoutMs: 3_000 });
     const topics = new Map([...targets.values()].map((t) => [t.source, topicFor(settings.topicPrefix, t.source)]));
-    const admin = await connectAdmin(kafka, brokers);
+    const admin = await connectAdmin(kafka, brokers, { retries: 1 }); // the sync's own backoff retries, with a status line
     let producer: Producer | undefined;
     let consumer: ApplyConsumer | undefined;
     try {
@@ -201,7 +201,8 @@ export async function startApplyConsumer(o: ConsumerOptions): Promise<ApplyConsu
     });
     const tableOf = new Map([...o.topics].map(([table, topic]) => [topic, table]));
     await cons.subscribe({ topics: [...o.topics.values()], fromBeginning: true });
-    await cons.run({
+    // not awaited: joining the group waits out a killed predecessor's session, and producing need not wait for that
+    const running = cons.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
@@ -228,6 +229,9 @@ export async function startApplyConsumer(o: ConsumerOptions): Promise<ApplyConsu
           failure = e;
         }
       },
+    });
+    running.catch((e: unknown) => {
+      if (!failure) failure = kafkaUnavailable(o.brokers, 'the change consumer could not join its group', e);
     });
   } catch (e) {
     await consumer?.disconnect().catch(() => {});
