@@ -64,6 +64,9 @@ export function syncEventPrinter(write: (s: string) => void, options: { summaryE
       case 'retry':
         line(`retrying in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt}): ${e.reason}`);
         break;
+      case 'conflicts':
+        line(`conflict: ${e.count} change(s) to ${e.tables.join(', ')} not applied, the ${e.winner}'s rows win (see strangler_sync.conflicts in the ${e.winner} database)`);
+        break;
       case 'stopping':
         line('stopping after the current batch');
         break;

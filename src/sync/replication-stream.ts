@@ -18,13 +18,14 @@ export class ReplicationStream {
     private readonly stream: Duplex,
   ) {}
 
-  static async start(url: string, slot: string, publication: string, startLsn: Lsn = 0n): Promise<ReplicationStream> {
+  /** `onlyLocalOrigin`: ask the server (PostgreSQL 16+) to leave out transactions that carry a replication origin. */
+  static async start(url: string, slot: string, publication: string, startLsn: Lsn = 0n, onlyLocalOrigin = false): Promise<ReplicationStream> {
     const client = await connect(url, { role: 'monolith', replication: true, applicationName: 'strangler-sync' });
     const publicationList = quoteIdent(publication).replace(/'/g, "''");
     const stream = client.query(
       both(
         `START_REPLICATION SLOT ${quoteIdent(slot)} LOGICAL ${formatLsn(startLsn)} ` +
-          `(proto_version '1', publication_names '${publicationList}', messages 'true')`,
+          `(proto_version '1', publication_names '${publicationList}', messages 'true'${onlyLocalOrigin ? ", origin 'none'" : ''})`,
         // one chunk per CopyData frame: in byte mode, reads would glue frames together
         { alignOnCopyDataFrame: true, readableObjectMode: true, readableHighWaterMark: 1024 },
       ),

@@ -20,6 +20,8 @@ export interface RowChange {
   /** Update: TOASTed columns the source did not send because they did not change (keep the target's value). */
   unchanged?: string[];
   position: Position;
+  /** Two-way sync: the strangler replication origin of the transaction (its own change, observed, never applied). */
+  origin?: string;
   xid: number;
   commitTime: Date;
 }

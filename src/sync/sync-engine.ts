@@ -20,6 +20,7 @@ import {
 import { comparePositions, formatLsn, ZERO_POSITION, type Lsn, type Position } from './lsn.ts';
 import { PgoutputDecoder, type RelationMessage } from './pgoutput-decoder.ts';
 import { ReplicationStream } from './replication-stream.ts';
+import { isStranglerOrigin, serverFiltersOrigins, setupSessionOrigin } from './replication-origin.ts';
 import { relationName, toRowChange, type RowChange } from './row-change.ts';
 import { syncSequences } from './sequences.ts';
 import {
@@ -59,6 +60,15 @@ export interface SyncEngineOptions {
   backfillConcurrency?: number;
   /** Published but neither backfilled nor applied: their changes only go to the sink (e.g. the outbox relayed to Kafka). */
   relayTables?: string[];
+  /** false: no backfill (reverse sync: the target already holds the rows); changes stream from the slot's creation. */
+  backfill?: boolean;
+  /** Two-way sync: the replication origin the applier marks its transactions with (created when missing). */
+  applyOrigin?: string;
+  /**
+   * Two-way sync: drop transactions applied by strangler (they carry a strangler origin). 'auto' also asks the
+   * server to filter them (`origin 'none'`, PostgreSQL 16+); 'decoder' filters only here (older servers).
+   */
+  loopPrevention?: 'auto' | 'decoder';
   signal?: AbortSignal;
   onEvent?: (e: SyncEvent) => void;
 }
@@ -78,6 +88,8 @@ export interface ChangeSink {
   write(changes: RowChange[], upTo: { position: Position; endLsn: Lsn | null; commitTime: Date | null }): Promise<void>;
   /** The target learned about a table's new shape (after a pause). */
   refreshTable?(table: TargetTable): void;
+  /** Two-way sync: also receive strangler's own transactions (marked with `origin`) to track them; never apply them. */
+  observesOwnChanges?: boolean;
   /** Why the sink cannot go on (e.g. its Kafka consumer failed); checked on every frame. */
   failure?(): unknown;
   close(): Promise<void>;
@@ -222,18 +234,20 @@ async function initialLoad(
   const exported = await createSlotWithSnapshot(options.sourceUrl, options.slot);
   emit({ type: 'slot-created', slot: options.slot, consistentPoint: formatLsn(exported.consistentPoint), snapshot: exported.snapshotName });
   try {
-    const targets = new Map(definitions.map((d) => [`${d.schema}.${d.table}`, `"${options.targetSchema.replace(/"/g, '""')}"."${d.table.replace(/"/g, '""')}"`]));
-    const { rows } = await backfill({
-      sourceUrl: options.sourceUrl,
-      targetUrl: options.targetUrl,
-      snapshotName: exported.snapshotName,
-      context: options.context,
-      tables: definitions.map((d) => ({ definition: d, target: targets.get(`${d.schema}.${d.table}`)! })),
-      concurrency: options.backfillConcurrency,
-      onTable: (e) => emit({ type: 'backfill-table', ...e }),
-    });
-    totals.backfilledRows += rows;
-    emit({ type: 'backfill-done', rows, ms: Date.now() - started });
+    if (options.backfill !== false) {
+      const targets = new Map(definitions.map((d) => [`${d.schema}.${d.table}`, `"${options.targetSchema.replace(/"/g, '""')}"."${d.table.replace(/"/g, '""')}"`]));
+      const { rows } = await backfill({
+        sourceUrl: options.sourceUrl,
+        targetUrl: options.targetUrl,
+        snapshotName: exported.snapshotName,
+        context: options.context,
+        tables: definitions.map((d) => ({ definition: d, target: targets.get(`${d.schema}.${d.table}`)! })),
+        concurrency: options.backfillConcurrency,
+        onTable: (e) => emit({ type: 'backfill-table', ...e }),
+      });
+      totals.backfilledRows += rows;
+      emit({ type: 'backfill-done', rows, ms: Date.now() - started });
+    }
   } finally {
     await exported.connection.end().catch(() => {});
   }
@@ -255,16 +269,18 @@ async function stream(
   await waitForSlotFree(source, options.slot, options.slotWaitMs ?? 10_000).catch((e) => {
     throw e instanceof SlotInUseError ? e : e;
   });
+  if (options.applyOrigin) await setupSessionOrigin(target, options.applyOrigin);
   const sink = await (options.sink ?? directSink)({ source, slot: options.slot, target, targets, context: options.context });
   const checkpoint = await sink.resumeFrom();
-  const rs = await ReplicationStream.start(options.sourceUrl, options.slot, options.publication, 0n);
+  const serverFilter = options.loopPrevention === 'auto' && !sink.observesOwnChanges && (await serverFiltersOrigins(source));
+  const rs = await ReplicationStream.start(options.sourceUrl, options.slot, options.publication, 0n, serverFilter);
   emit({ type: 'streaming', slot: options.slot, from: `${formatLsn(checkpoint.commitLsn)}#${checkpoint.index}` });
   await writeStatus(target, options.context, 'streaming', null);
 
   const decoder = new PgoutputDecoder();
   let acked: Lsn = 0n; // everything before this is durable downstream
   let pending: RowChange[] = [];
-  let txn: { commitLsn: Lsn; xid: number; commitTime: Date; index: number } | null = null;
+  let txn: { commitLsn: Lsn; xid: number; commitTime: Date; index: number; origin?: string } | null = null;
   let lastComplete: { endLsn: Lsn; commitTime: Date } | null = null; // last whole transaction in `pending`
   let lastPos: Position | null = null;
   let paused: string | null = null;
@@ -365,10 +381,12 @@ async function stream(
         case 'delete':
         case 'truncate': {
           if (!txn) throw new Error(`pgoutput: ${msg.tag} outside a transaction`);
+          if (txn.origin && !sink.observesOwnChanges) break; // applied by strangler: sending it back would loop
           txn.index++;
           const position = { commitLsn: txn.commitLsn, index: txn.index };
           if (comparePositions(position, checkpoint) <= 0) break; // already applied before a restart
-          pending.push(toRowChange(msg, position, txn.xid, txn.commitTime));
+          const change = toRowChange(msg, position, txn.xid, txn.commitTime);
+          pending.push(txn.origin ? { ...change, origin: txn.origin } : change);
           lastPos = position;
           if (pending.length >= options.batchSize) await flush();
           break;
@@ -389,6 +407,8 @@ async function stream(
           if (!msg.transactional && pending.length === 0 && txn === null && msg.lsn > acked) acked = msg.lsn;
           break;
         case 'origin':
+          if (txn && options.loopPrevention && isStranglerOrigin(msg.name)) txn.origin = msg.name;
+          break;
         case 'type':
           break;
       }

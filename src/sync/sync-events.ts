@@ -14,5 +14,6 @@ export type SyncEvent =
   | { type: 'paused'; table: string; reason: string }
   | { type: 'resumed'; table: string }
   | { type: 'retry'; attempt: number; delayMs: number; reason: string }
+  | { type: 'conflicts'; winner: 'monolith' | 'service'; count: number; tables: string[] }
   | { type: 'stopping' }
   | { type: 'stopped'; rowsApplied: number };
