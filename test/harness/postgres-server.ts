@@ -68,3 +68,46 @@ export async function startPostgres(env: NodeJS.ProcessEnv = process.env): Promi
     },
   };
 }
+
+export interface DedicatedPostgres {
+  adminUrl: string;
+  /** Fast shutdown (the server goes away under its clients), data kept. */
+  stopServer(): Promise<void>;
+  /** Starts it again on the same port with the same data. */
+  startServer(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+/**
+ * An embedded PostgreSQL of a test's own (the harness server is shared by every test file), for tests that stop
+ * and restart a database under a running sync.
+ */
+export async function startDedicatedPostgres(): Promise<DedicatedPostgres> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'strangler-pg-own-'));
+  if (process.getuid?.() === 0) await chmod(dir, 0o777);
+  const port = await freePort();
+  const password = 'strangler';
+  const server = new EmbeddedPostgres({
+    databaseDir: path.join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'wal_level=logical', '-c', 'max_replication_slots=10', '-c', 'max_wal_senders=10', '-c', 'listen_addresses=127.0.0.1'],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    stopServer: () => server.stop(),
+    startServer: () => server.start(),
+    destroy: async () => {
+      await server.stop().catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
