@@ -27,6 +27,8 @@ export function renderParityText(r: VerifyParityResult, color: boolean): string 
         r.data.tables.map((t) => [t.table, t.sourceRows, t.targetRows, t.missing, t.extra, t.changed, t.equal ? 'equal' : 'DIFFERENT']),
       ).trimEnd(),
     );
+    const n = r.data.totals;
+    lines.push(`total: ${n.missing} missing, ${n.extra} extra, ${n.changed} changed; ${n.tablesWithDifferences} of ${n.tables} table(s) differ`);
     for (const t of r.data.tables.filter((x) => !x.equal)) {
       lines.push(`  ${t.table}:`);
       for (const d of t.differences.slice(0, 10)) lines.push(`    ${rowDifferenceText(d)}`);

@@ -4,6 +4,7 @@ import { rowHash, supportsInfiniteIntervals } from '../../../src/parity/normaliz
 import type { ColumnShape } from '../../../src/parity/table-shape.ts';
 import { renderParityJunit } from '../../../src/report/parity-junit.ts';
 import { renderParityMarkdown } from '../../../src/report/parity-markdown.ts';
+import { renderParityText } from '../../../src/report/parity-text.ts';
 import type { VerifyParityResult } from '../../../src/commands/verify-parity.ts';
 
 describe('shadow log corpus (JSONL with a request object per line)', () => {
@@ -75,6 +76,13 @@ describe('parity reports', () => {
     expect(xml).toContain('<testcase classname="parity.data.catalog" name="catalog.brands"/>');
     expect(xml).toContain('<failure message="0 missing, 0 extra, 1 changed">changed: id=2: name &quot;Lamp &lt;b&gt;&quot; -&gt; &quot;tampered &amp; co&quot;</failure>');
     expect(xml).not.toContain('api parity');
+  });
+  it('text: a row per table, the totals, each difference with its key and values, the verdict', () => {
+    const text = renderParityText(result, false);
+    expect(text).toMatch(/^products\s+3\s+3\s+0\s+0\s+1\s+DIFFERENT$/m);
+    expect(text).toContain('total: 0 missing, 0 extra, 1 changed; 1 of 2 table(s) differ\n');
+    expect(text).toContain('    changed: id=2: name "Lamp <b>" -> "tampered & co"\n');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('FAIL: 1 data difference(s) in 1 table(s) (allowed: 0)');
   });
   it('Markdown: verdict, table and the differences', () => {
     const md = renderParityMarkdown(result);
