@@ -52,6 +52,32 @@ export const registerSync: RegisterCommand = (program, runtime) => {
       }
     });
 
+  common(sync.command('reverse').argument('<domain>', 'the context (needs contexts.<domain>.sync.reverse: true)'))
+    .description('dual-write phase: stream service changes back into the monolith, with loop prevention and the sync.conflicts policy (foreground)')
+    .option('--batch-size <n>', 'changes per monolith transaction (default: sync.batchSize)', positiveInt('--batch-size'))
+    .option('--max-retries <n>', 'give up after n failed reconnection attempts in a row (default: retry forever)', positiveInt('--max-retries'))
+    .action(async (domain: string, opts: { source?: string; target?: string; batchSize?: number; maxRetries?: number }) => {
+      const g = runtime.globals();
+      const { runSyncReverse } = await import('./sync-reverse.ts');
+      const { syncEventPrinter, renderSyncRun } = await import('../report/sync-text.ts');
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      try {
+        const print = syncEventPrinter((s) => (g.json ? runtime.err.write(s) : runtime.out.write(s)));
+        const r = await runSyncReverse({
+          domain, configFile: g.config, configExplicit: g.configExplicit, source: opts.source, target: opts.target,
+          batchSize: opts.batchSize, maxRetries: opts.maxRetries, signal: controller.signal, onEvent: print,
+        });
+        const { json } = await import('../report/format.ts');
+        runtime.out.write(g.json ? json(r) : renderSyncRun(r));
+      } finally {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+      }
+    });
+
   common(sync.command('status').argument('[domain]', 'one context (default: every context with tables)'))
     .description('lag (bytes, seconds), retained WAL, slot state, last applied position, rows applied')
     .option('--warn-retained <MB>', 'warn when a slot retains more WAL than this (default 1024)', positiveInt('--warn-retained'))
@@ -81,6 +107,19 @@ export const registerSync: RegisterCommand = (program, runtime) => {
       const { json } = await import('../report/format.ts');
       runtime.out.write(g.json ? json(r) : renderStop(r));
       if (!r.stopped) runtime.exitCode = 3;
+    });
+
+  common(sync.command('connect-config').argument('<domain>', 'the context'))
+    .description('write the equivalent Debezium source and JDBC sink connector configs for Kafka Connect to services/<domain>/deploy/')
+    .option('--out <dir>', 'write the services/ tree under this directory (default: next to strangler.yaml)')
+    .option('--dry-run', 'show what would be written')
+    .action(async (domain: string, opts: { source?: string; target?: string; out?: string; dryRun?: boolean }) => {
+      const g = runtime.globals();
+      const { runSyncConnectConfig } = await import('./sync-connect-config.ts');
+      const r = await runSyncConnectConfig({ domain, configFile: g.config, configExplicit: g.configExplicit, source: opts.source, target: opts.target, outDir: opts.out, dryRun: opts.dryRun });
+      const { renderConnectConfig } = await import('../report/connect-config-text.ts');
+      const { json } = await import('../report/format.ts');
+      runtime.out.write(g.json ? json(r) : renderConnectConfig(r));
     });
 
   common(sync.command('teardown').argument('<domain>', 'the context'))

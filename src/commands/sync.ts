@@ -37,13 +37,16 @@ export interface SyncSettings {
   kafka?: { brokers: string[]; clientId: string };
   /** Kafka mode: the outbox table relayed as domain events. */
   outbox?: { table: string; topicPrefix?: string };
+  /** Two-way sync (contexts.<d>.sync.reverse) and its conflict policy. */
+  reverse: boolean;
+  conflicts: 'monolith-wins' | 'service-wins';
 }
 
 export function defaultName(domain: string): string {
   return `strangler_${domain.replace(/[^a-z0-9_]/g, '_')}`;
 }
 
-export async function resolveSyncSettings(o: SyncCommonOptions, need: { target: boolean } = { target: true }): Promise<SyncSettings> {
+export async function resolveSyncSettings(o: SyncCommonOptions, need: { target: boolean; brokers?: boolean } = { target: true }): Promise<SyncSettings> {
   const { config, dir } = await loadConfig(o.configFile);
   const context = contextOf(config, o.domain, o.configFile);
   const sourceUrl = o.source ?? config.monolith.database;
@@ -55,7 +58,7 @@ export async function resolveSyncSettings(o: SyncCommonOptions, need: { target: 
   if (context.tables.length === 0) throw new ConfigError(`${o.configFile}: contexts.${o.domain}.tables is empty`, 'list the tables this context owns');
   const via = (o.via ?? context.sync.via) as string;
   if (via !== 'direct' && via !== 'kafka') throw new UsageError(`--via: expected direct or kafka, got "${via}"`, 'use --via direct or --via kafka');
-  if (via === 'kafka' && !config.kafka) throw new ConfigError(`${o.configFile}: kafka.brokers is not set but sync runs via kafka`, 'add kafka: { brokers: [host:port] }');
+  if (via === 'kafka' && !config.kafka && need.brokers !== false) throw new ConfigError(`${o.configFile}: kafka.brokers is not set but sync runs via kafka`, 'add kafka: { brokers: [host:port] }');
   if (via !== 'kafka' && context.sync.outbox) {
     throw new ConfigError(`${o.configFile}: contexts.${o.domain}.sync.outbox relays domain events to Kafka, but this sync runs via ${via}`, 'use --via kafka (or sync.via: kafka), or remove sync.outbox');
   }
@@ -73,6 +76,8 @@ export async function resolveSyncSettings(o: SyncCommonOptions, need: { target: 
     topicPrefix: context.sync.topicPrefix ?? `strangler.${o.domain}`,
     kafka: config.kafka ? { brokers: config.kafka.brokers, clientId: config.kafka.clientId } : undefined,
     outbox: context.sync.outbox ? { table: context.sync.outbox, topicPrefix: context.sync.outboxTopicPrefix } : undefined,
+    reverse: context.sync.reverse,
+    conflicts: context.sync.conflicts,
   };
 }
 
@@ -127,6 +132,11 @@ export async function runSyncStart(options: SyncStartOptions): Promise<SyncRunRe
   try {
     const { runSync } = await import('../sync/sync-engine.ts');
     const sink = s.via === 'kafka' ? (await import('../sync/kafka-transport.ts')).kafkaSinkFactory(s) : undefined;
+    if (s.reverse && s.via === 'kafka') {
+      throw new ConfigError(`contexts.${s.domain}.sync.reverse needs the direct forward sync (it tags what it applies)`, 'use --via direct, or set sync.reverse: false');
+    }
+    // two-way: tag what forward applies, drop what reverse applied, and check conflicts when the service wins
+    const twoWay = s.reverse ? (await import('../sync/reverse-sync.ts')).forwardTwoWayOptions(s.domain, s.conflicts, options.onEvent) : {};
     const result = await runSync({
       context: s.domain,
       sourceUrl: s.sourceUrl,
@@ -142,6 +152,7 @@ export async function runSyncStart(options: SyncStartOptions): Promise<SyncRunRe
       maxRetries: options.maxRetries,
       signal: options.signal,
       onEvent: options.onEvent,
+      ...twoWay,
     });
     return { ...result, via: s.via };
   } finally {

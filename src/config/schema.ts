@@ -84,6 +84,8 @@ export const syncSchema = z.strictObject({
   outboxTopicPrefix: z.string().optional(),
   /** Service -> monolith sync during the dual-write phase. */
   reverse: z.boolean().default(false),
+  /** Two-way sync: whose row is kept when both sides changed it (see docs/sync.md). */
+  conflicts: z.enum(['monolith-wins', 'service-wins']).default('monolith-wins'),
 });
 
 export const paritySchema = z.strictObject({

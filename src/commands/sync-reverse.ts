@@ -1,0 +1,39 @@
+/**
+ * `strangler sync reverse <domain>`: service -> monolith during the dual-write phase (foreground; SIGTERM or
+ * Ctrl-C stops it after its current batch). Options come from strangler.yaml; nothing is printed here.
+ */
+import { ConfigError } from '../errors.ts';
+import type { SyncEvent } from '../sync/sync-events.ts';
+import type { SyncRunResult } from '../sync/sync-engine.ts';
+import { resolveSyncSettings, type SyncCommonOptions } from './sync.ts';
+
+export interface SyncReverseOptions extends SyncCommonOptions {
+  batchSize?: number;
+  maxRetries?: number;
+  onEvent?: (e: SyncEvent) => void;
+  signal?: AbortSignal;
+}
+
+export async function runSyncReverse(options: SyncReverseOptions): Promise<SyncRunResult & { direction: 'reverse'; conflicts: string }> {
+  const s = await resolveSyncSettings({ ...options, via: 'direct' });
+  if (!s.reverse) {
+    throw new ConfigError(
+      `${options.configFile}: contexts.${s.domain}.sync.reverse is not true`,
+      `set it (forward sync then tags what it applies, so nothing loops), restart strangler sync start ${s.domain}, then run sync reverse`,
+    );
+  }
+  const { runReverseSync } = await import('../sync/reverse-sync.ts');
+  const result = await runReverseSync({
+    domain: s.domain,
+    monolithUrl: s.sourceUrl,
+    serviceUrl: s.targetUrl,
+    tables: s.tables,
+    serviceSchema: s.targetSchema,
+    conflicts: s.conflicts,
+    batchSize: options.batchSize ?? s.batchSize,
+    maxRetries: options.maxRetries,
+    signal: options.signal,
+    onEvent: options.onEvent,
+  });
+  return { ...result, direction: 'reverse', conflicts: s.conflicts };
+}
