@@ -167,6 +167,8 @@ export interface ForeignKey {
   fromColumns: string[];
   to: string;
   toColumns: string[];
+  /** ON DELETE CASCADE: the row is part of its parent (a weak entity of the parent's aggregate). */
+  cascade?: boolean;
 }
 
 export interface SchemaModel {

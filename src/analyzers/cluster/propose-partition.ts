@@ -7,7 +7,7 @@
 import Graph from 'graphology';
 import louvain from 'graphology-communities-louvain';
 import type { EvidenceKind } from '../../config/schema.ts';
-import { edgeWeight, type CouplingGraph } from '../graph/coupling-graph.ts';
+import { edgeWeight, type CouplingGraph, type GraphEdge } from '../graph/coupling-graph.ts';
 
 export interface ProposeOptions {
   weights: Record<EvidenceKind, number>;
@@ -125,6 +125,18 @@ export function findMasterTables(g: CouplingGraph, share: number): Set<string> {
   return out;
 }
 
+/** Tables that reference a table by foreign key, and whether they cascade from it. */
+function referencingTables(g: CouplingGraph, id: string): { id: string; cascade: boolean }[] {
+  const out: { id: string; cascade: boolean }[] = [];
+  for (const e of g.edges.values()) {
+    if (e.a !== id && e.b !== id) continue;
+    const other = e.a === id ? e.b : e.a;
+    const fks = e.evidence.filter((ev) => ev.kind === 'foreignKey' && ev.to === id);
+    if (fks.length) out.push({ id: other, cascade: fks.some((ev) => ev.cascade) });
+  }
+  return out.sort((a, b) => a.id.localeCompare(b.id));
+}
+
 /** Tables a table references by foreign key. */
 function referencedTables(g: CouplingGraph, id: string): string[] {
   const out: string[] = [];
@@ -136,10 +148,110 @@ function referencedTables(g: CouplingGraph, id: string): string[] {
   return out.sort();
 }
 
+/**
+ * Weak entities of master data: tables whose foreign keys all point at master tables (user_addresses -> users,
+ * product_images -> products) and that are never written in one transaction with another table of their own.
+ * Each belongs to one master's aggregate: the one it cascades from (ON DELETE CASCADE), else its only parent, else
+ * the parent it is tied to most. Returns satellite id -> master id.
+ */
+export function findSatellites(g: CouplingGraph, masters: Set<string>, hubs: Set<string>, options: ProposeOptions): Map<string, string> {
+  const out = new Map<string, string>();
+  if (masters.size === 0) return out;
+  // Tables written together with another table of their own: in one transaction, or by one module or route.
+  const writtenBy = new Map<string, Set<string>>();
+  for (const e of g.edges.values()) {
+    for (const [writer, table] of [[e.a, e.b], [e.b, e.a]] as const) {
+      if (!table.startsWith('table:') || writer.startsWith('table:')) continue;
+      if (e.evidence.some((ev) => (ev.kind === 'codeAccess' || ev.kind === 'request') && ev.writes)) {
+        (writtenBy.get(writer) ?? writtenBy.set(writer, new Set()).get(writer)!).add(table);
+      }
+    }
+  }
+  const coWritten = new Map<string, Set<string>>();
+  for (const tables of writtenBy.values()) {
+    const own = [...tables].filter((t) => !masters.has(t) && !hubs.has(t));
+    for (const t of own) for (const u of own) if (t !== u) (coWritten.get(t) ?? coWritten.set(t, new Set()).get(t)!).add(u);
+  }
+  for (const id of [...g.nodes.keys()].sort()) {
+    if (g.nodes.get(id)!.kind !== 'table' || masters.has(id) || hubs.has(id)) continue;
+    const parents: { id: string; cascade: boolean; weight: number }[] = [];
+    let writtenWithOthers = false;
+    for (const e of g.edges.values()) {
+      if (e.a !== id && e.b !== id) continue;
+      const other = e.a === id ? e.b : e.a;
+      if (!other.startsWith('table:') || hubs.has(other)) continue;
+      const fk = e.evidence.filter((ev) => ev.kind === 'foreignKey' && ev.to === other);
+      if (fk.length) parents.push({ id: other, cascade: fk.some((ev) => ev.cascade), weight: edgeWeight(e, options.weights) });
+      if (!masters.has(other) && e.evidence.some((ev) => ev.kind === 'transaction' && ev.writes)) writtenWithOthers = true;
+    }
+    if (coWritten.has(id)) writtenWithOthers = true;
+    if (writtenWithOthers || parents.length === 0 || parents.some((p) => !masters.has(p.id))) continue;
+    const cascading = parents.filter((p) => p.cascade);
+    const candidates = cascading.length === 1 ? cascading : cascading.length > 1 ? cascading : parents;
+    const best = [...candidates].sort((x, y) => y.weight - x.weight || x.id.localeCompare(y.id))[0]!;
+    out.set(id, best.id);
+  }
+  return out;
+}
+
+/**
+ * Evidence that says "these belong to one owner": a foreign key, tables written in one transaction, code or a
+ * route writing a table, a route's handler. Reads (a report joining orders with users) do not.
+ */
+export function isOwnershipTie(e: GraphEdge): boolean {
+  return e.evidence.some(
+    (ev) =>
+      ev.kind === 'foreignKey' ||
+      ((ev.kind === 'transaction' || ev.kind === 'codeAccess' || ev.kind === 'request') && ev.writes === true) ||
+      (ev.kind === 'call' && (e.a.startsWith('route:') || e.b.startsWith('route:'))),
+  );
+}
+
+/**
+ * Splits each community into the parts that ownership ties hold together: a table that only joins a community
+ * through reads (page_views read by one report of orders) is not part of it.
+ */
+export function splitByOwnership(g: CouplingGraph, community: Map<string, number>, skip: Set<string>): Map<string, number> {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r)! !== r) r = parent.get(r)!;
+    parent.set(x, r);
+    return r;
+  };
+  for (const id of community.keys()) parent.set(id, id);
+  for (const key of [...g.edges.keys()].sort()) {
+    const e = g.edges.get(key)!;
+    if (skip.has(e.a) || skip.has(e.b) || !community.has(e.a) || !community.has(e.b)) continue;
+    if (community.get(e.a) !== community.get(e.b) || !isOwnershipTie(e)) continue;
+    const [ra, rb] = [find(e.a), find(e.b)];
+    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+  }
+  // Number the parts: the part with the community's first table keeps its number, the others get new ones.
+  const out = new Map<string, number>();
+  const partNumber = new Map<string, number>();
+  const kept = new Set<number>();
+  let next = Math.max(-1, ...community.values()) + 1;
+  for (const id of [...community.keys()].sort()) {
+    const root = find(id);
+    if (!partNumber.has(root)) {
+      const c = community.get(id)!;
+      const hasTable = [...community.keys()].some((x) => x.startsWith('table:') && find(x) === root);
+      if (!hasTable || !kept.has(c)) {
+        partNumber.set(root, c);
+        if (hasTable) kept.add(c);
+      } else partNumber.set(root, next++);
+    }
+    out.set(id, partNumber.get(root)!);
+  }
+  return out;
+}
+
 export function proposePartition(g: CouplingGraph, options: ProposeOptions): Proposal {
   const shared = findHubs(g, options.hubShare ?? 0.35);
   const masters = [...findMasterTables(g, options.masterShare ?? 0.25)].filter((id) => !shared.has(id));
-  const hubs = new Set([...shared, ...masters]);
+  const satellites = findSatellites(g, new Set(masters), shared, options);
+  const hubs = new Set([...shared, ...masters, ...satellites.keys()]);
   const tableCommunities = (m: Map<string, number>) => new Set([...m].filter(([id]) => id.startsWith('table:')).map(([, c]) => c)).size;
   let resolution = options.resolution;
   let community = run(g, hubs, options, resolution);
@@ -156,6 +268,28 @@ export function proposePartition(g: CouplingGraph, options: ProposeOptions): Pro
       community = run(g, hubs, options, resolution);
     }
   }
+  // Master tables join the context of the tables they reference (a products table goes with its categories); a
+  // master that references no other context's tables starts its own (users); satellites follow their master.
+  let fresh = 20_000;
+  for (const m of masters.sort()) {
+    const parents = referencedTables(g, m).filter((id) => community.has(id) && !hubs.has(id));
+    const votes = new Map<number, number>();
+    for (const p of parents) votes.set(community.get(p)!, (votes.get(community.get(p)!) ?? 0) + 1);
+    if (votes.size === 0) {
+      // No parent of its own: it goes where most of the tables that are part of it (ON DELETE CASCADE) went.
+      const children = referencingTables(g, m).filter((c) => community.has(c.id) && !hubs.has(c.id));
+      for (const c of children.some((x) => x.cascade) ? children.filter((x) => x.cascade) : children) {
+        votes.set(community.get(c.id)!, (votes.get(community.get(c.id)!) ?? 0) + 1);
+      }
+    }
+    const best = strongest(votes);
+    community.set(m, best ?? fresh++);
+  }
+  for (const [satellite, master] of [...satellites].sort((a, b) => a[0].localeCompare(b[0]))) community.set(satellite, community.get(master)!);
+  for (const id of [...masters, ...satellites.keys()]) hubs.delete(id);
+  // Only when the inputs say who writes what (logs with writes, code): otherwise reads are all there is.
+  const knowsWriters = [...g.edges.values()].some((e) => e.evidence.some((ev) => ev.writes));
+  if (knowsWriters) community = splitByOwnership(g, community, hubs);
   // Communities without tables join the one they are tied to most.
   const withTables = new Set([...community].filter(([id]) => id.startsWith('table:')).map(([, c]) => c));
   for (let pass = 0; pass < 3; pass++) {
@@ -175,15 +309,8 @@ export function proposePartition(g: CouplingGraph, options: ProposeOptions): Pro
     community.set(id, pinned.get(name)!);
     hubs.delete(id);
   }
-  // Master tables join the context of the tables they reference (a products table goes with its categories), else
-  // their strongest one; hubs attach to their strongest context.
-  for (const hub of [...masters.sort(), ...[...hubs].filter((h) => !masters.includes(h)).sort()]) {
-    const parents = masters.includes(hub) ? referencedTables(g, hub).filter((id) => community.has(id) && !hubs.has(id)) : [];
-    const votes = new Map<number, number>();
-    for (const p of parents) votes.set(community.get(p)!, (votes.get(community.get(p)!) ?? 0) + 1);
-    const best = strongest(votes.size ? votes : ties(g, community, options, hub));
-    community.set(hub, best ?? -1);
-  }
+  // Hubs attach to their strongest context.
+  for (const hub of [...hubs].sort()) community.set(hub, strongest(ties(g, community, options, hub)) ?? -1);
   // Renumber: bigger communities (by tables, then nodes) first; ties by first node id.
   const groups = new Map<number, string[]>();
   for (const [id, c] of community) (groups.get(c) ?? groups.set(c, []).get(c)!).push(id);
@@ -191,6 +318,5 @@ export function proposePartition(g: CouplingGraph, options: ProposeOptions): Pro
     .map(([c, ids]) => ({ c, ids: ids.sort(), tables: ids.filter((i) => i.startsWith('table:')).length }))
     .sort((a, b) => b.tables - a.tables || b.ids.length - a.ids.length || a.ids[0]!.localeCompare(b.ids[0]!));
   const renumber = new Map(order.map((o, i) => [o.c, i]));
-  for (const id of masters) hubs.delete(id);
   return { community: new Map([...community].map(([id, c]) => [id, renumber.get(c)!])), count: order.length, hubs, resolution, masters: new Set(masters) };
 }

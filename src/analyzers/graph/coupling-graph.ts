@@ -21,6 +21,8 @@ export interface Evidence {
   strength?: number;
   /** For a foreign key: the referenced table's node id. */
   to?: string;
+  /** For a foreign key: ON DELETE CASCADE. */
+  cascade?: boolean;
 }
 
 /** Weight of one unit of association strength, relative to the log-scaled counts of other evidence. */
@@ -151,7 +153,7 @@ export function buildCouplingGraph(inputs: GraphInputs): CouplingGraph {
   }
   if (inputs.schema) {
     for (const table of inputs.schema.tables) t(table.name);
-    for (const fk of inputs.schema.foreignKeys) addEvidence(g, t(fk.from), t(fk.to), { kind: 'foreignKey', count: 1, where: fk.name, to: nodeId('table', fk.to) });
+    for (const fk of inputs.schema.foreignKeys) addEvidence(g, t(fk.from), t(fk.to), { kind: 'foreignKey', count: 1, where: fk.name, to: nodeId('table', fk.to), ...(fk.cascade ? { cascade: true } : {}) });
   }
   if (inputs.code) {
     const m = (name: string) => addNode(g, 'module', name);

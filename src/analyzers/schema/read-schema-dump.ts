@@ -36,6 +36,7 @@ export function parseSchemaDump(sql: string, file = 'schema'): SchemaModel {
         fromColumns: column ? [column] : strings(c.fk_attrs),
         to: nameOf(c.pktable),
         toColumns: strings(c.pk_attrs),
+        ...(c.fk_del_action === 'c' ? { cascade: true } : {}),
       });
     }
   };
