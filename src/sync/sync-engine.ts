@@ -210,7 +210,6 @@ async function runOnce(options: SyncEngineOptions, totals: Totals, onProgress: (
     } else {
       await initialLoad(options, source, target, prepared.definitions, tablesKey, totals);
     }
-    onProgress();
     await stream(options, source, target, prepared.definitions, prepared.targets, totals, onProgress);
   } finally {
     await Promise.all([source.end().catch(() => {}), target?.end().catch(() => {})]);
@@ -275,6 +274,7 @@ async function stream(
   const serverFilter = options.loopPrevention === 'auto' && !sink.observesOwnChanges && (await serverFiltersOrigins(source));
   const rs = await ReplicationStream.start(options.sourceUrl, options.slot, options.publication, 0n, serverFilter);
   emit({ type: 'streaming', slot: options.slot, from: `${formatLsn(checkpoint.commitLsn)}#${checkpoint.index}` });
+  onProgress(); // streaming again: the retry count starts over (a sink that cannot start is not progress)
   await writeStatus(target, options.context, 'streaming', null);
 
   const decoder = new PgoutputDecoder();
