@@ -14,7 +14,8 @@ describe('strangler analyze: explorer in a terminal, plain text elsewhere', () =
     const dir = await mkdtemp(path.join(os.tmpdir(), 'analyze-tty-'));
     // Without CI in the environment: under CI the command stays plain even in a terminal (ink would not draw).
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'CI' && k !== 'CONTINUOUS_INTEGRATION'));
-    const child = spawn('script', ['-qfec', `stty cols 120 rows 24; exec node ${bin} analyze`, '/dev/null'], { cwd: dir, env: { ...env, NO_COLOR: '1' } });
+    // Its own process group, so a failing test can end the pseudo-terminal and the command together.
+    const child = spawn('script', ['-qfec', `stty cols 120 rows 24; exec node ${bin} analyze`, '/dev/null'], { cwd: dir, env: { ...env, NO_COLOR: '1' }, detached: true });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -27,14 +28,18 @@ describe('strangler analyze: explorer in a terminal, plain text elsewhere', () =
         if (closed || Date.now() > deadline) throw new Error(`${closed ? 'ended' : 'timed out'} without "${text}" on the screen:\n${screen()}`);
       }
     };
-    await until('1 overview', 60_000);
-    expect(screen()).toContain('extraction order: #1');
-    child.stdin.write('j');
-    await until('extraction order: #2');
-    child.stdin.write('q');
-    await until('wrote strangler-analysis/analysis.yaml');
-    child.stdin.end();
-    expect(await exited).toBe(0);
+    try {
+      await until('1 overview', 60_000);
+      expect(screen()).toContain('extraction order: #1');
+      child.stdin.write('j');
+      await until('extraction order: #2');
+      child.stdin.write('q');
+      await until('wrote strangler-analysis/analysis.yaml');
+      child.stdin.end();
+      expect(await exited).toBe(0);
+    } finally {
+      if (!closed) process.kill(-child.pid!, 'SIGKILL');
+    }
     expect(screen()).toMatch(/Proposed bounded contexts from bundled sample/);
   });
 
