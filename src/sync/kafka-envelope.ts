@@ -1,5 +1,5 @@
 /**
- * The JSON envelope of a change event on Kafka (documented in docs/sync-kafka-envelope.md). Pure.
+ * The JSON envelope of a change event on Kafka (documented in docs/kafka-envelope.md). Pure.
  */
 import { formatLsn, parseLsn } from './lsn.ts';
 import type { RowChange, RowValues } from './row-change.ts';
