@@ -96,6 +96,13 @@ try {
     await run(url, `VACUUM ANALYZE items`);
   }
 
+  // Same starting point for every contender: dirty pages written out (no checkpoint competing with the first
+  // measurement) and the table read once on each side, so no one pays for a cold page cache.
+  for (const url of [source, target]) {
+    await run(url, 'CHECKPOINT');
+    await run(url, 'SELECT count(*) FROM items');
+  }
+
   const equal = await time(() => compareTables({ source, target, tables: ['items'] }));
   const hashEqual = await time(() => wholeTableHash(source, target));
   const fetchEqual = await time(() => fullFetch(source, target));
@@ -107,6 +114,8 @@ try {
   const fetchDiff = await time(() => fullFetch(source, target));
 
   const found = diff.value.tables[0]!.changed;
+  const located = diff.value.tables[0]!.differences.map((d) => Number(d.key.id));
+  if (located.join(',') !== ids.join(',')) throw new Error(`strangler located ${located.join(',')}, expected ${ids.join(',')}`);
   const table = [
     ['task', 'strangler (s)', 'full fetch (s)', 'whole-table hash (s)', 'vs full fetch', 'vs hash'],
     ['confirm equality', equal.seconds, fetchEqual.seconds, hashEqual.seconds],
