@@ -258,8 +258,9 @@ class RangeComparer {
    * Integer keys: the range is cut into equal-width buckets and each side returns every bucket's count and hash
    * in ONE grouped scan; only the buckets that differ are looked at again, with finer buckets, or fetched.
    */
-  private async compareIntegerRange(range: KeyRange, buckets: number): Promise<void> {
-    const span = await this.integerSpan(range);
+  private async compareIntegerRange(range: KeyRange, buckets: number, known?: { min: bigint; max: bigint }): Promise<void> {
+    // A bucket's own bounds serve as the span of its sub-buckets: no min/max query per level.
+    const span = known ?? (await this.integerSpan(range));
     if (!span) {
       this.firstLevelDone = true;
       return;
@@ -286,7 +287,7 @@ class RangeComparer {
         const lo = span.min + d.bucket * step;
         const sub: KeyRange = { lo: [String(lo)], hi: [String(lo + step)] };
         if (d.rows <= fetchThreshold || step === 1n) await this.fetchAndDiff(sub);
-        else await this.compareIntegerRange(sub, 64);
+        else await this.compareIntegerRange(sub, 64, { min: lo, max: lo + step - 1n });
       }
     };
     await Promise.all([worker(), worker()]);
@@ -314,20 +315,23 @@ class RangeComparer {
     this.checksumQueries++;
     const pred = rangePredicate({ ...this.key, names: keyNames }, range, 3);
     const recent = side.recentSql ? ` AND NOT coalesce(${side.recentSql}, false)` : '';
-    // The planner guesses one group per key for `(id - lo) / step` and would sort the whole range; there are only
+    const sql = `SELECT ((${quoteIdent(keyNames[0]!)} - $1::bigint) / $2::bigint) AS b, count(*) AS n, sum(${side.hash})::text AS h
+           FROM ${side.qualified} WHERE ${pred.sql}${recent} GROUP BY 1`;
+    const params = [String(min), String(step), ...pred.params];
+    type Bucket = { b: string; n: string; h: string };
+    // Inside a bucket (a few thousand rows) any plan is cheap: one round trip.
+    if (range.lo !== undefined || range.hi !== undefined) {
+      const { rows } = await side.pool.query<Bucket>(sql, params);
+      return new Map(rows.map((r) => [r.b, { n: Number(r.n), h: r.h }]));
+    }
+    // The planner guesses one group per key for `(id - lo) / step` and would sort the whole table; there are only
     // as many groups as buckets, so hash aggregation is right: say so for this query only.
     const client = await side.pool.connect();
-    let rows: { b: string; n: string; h: string }[];
+    let rows: Bucket[];
     try {
       await client.query('BEGIN READ ONLY');
       await client.query('SET LOCAL enable_sort = off');
-      rows = (
-        await client.query<{ b: string; n: string; h: string }>(
-          `SELECT ((${quoteIdent(keyNames[0]!)} - $1::bigint) / $2::bigint) AS b, count(*) AS n, sum(${side.hash})::text AS h
-           FROM ${side.qualified} WHERE ${pred.sql}${recent} GROUP BY 1`,
-          [String(min), String(step), ...pred.params],
-        )
-      ).rows;
+      rows = (await client.query<Bucket>(sql, params)).rows;
       await client.query('COMMIT');
       client.release();
     } catch (e) {
