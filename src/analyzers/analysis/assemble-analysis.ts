@@ -146,17 +146,21 @@ export function assembleAnalysis(g: CouplingGraph, proposal: Proposal, weights: 
   const shared: SharedTable[] = [];
   // Read-only data that the routes or code of most contexts use directly (a settings table) is shared too.
   const withCode = new Set([...g.nodes.keys()].filter((i) => i.startsWith('module:') || i.startsWith('route:')).map(ctxOf)).size;
-  const mostContexts = Math.max(3, Math.ceil(withCode / 2));
+  const mostContexts = Math.max(3, Math.ceil(withCode / 3));
   for (const id of [...g.nodes.keys()].filter((i) => i.startsWith('table:')).sort()) {
     const writers = new Set<string>();
     const users = new Set<string>();
+    const accessors: string[] = [];
     for (const e of edgesOf.get(id) ?? []) {
       const other = e.a === id ? e.b : e.a;
       if (!other.startsWith('module:') && !other.startsWith('route:')) continue;
       users.add(ctxOf(other));
+      if (other.startsWith('module:')) accessors.push(other);
       if (e.evidence.some((ev) => ev.writes)) writers.add(ctxOf(other));
     }
-    if (proposal.hubs.has(id) || (users.size >= mostContexts && writers.size === 0)) shared.push({ table: nameOf(id), usedBy: [...users].sort(), reason: 'used by most of the monolith', suggestedOwner: ctxOf(id) });
+    // Only reached through helpers that most of the code uses (a lib/db.ts-like hub): shared too.
+    const throughSharedHelpers = accessors.length > 0 && accessors.every((m) => proposal.hubs.has(m));
+    if (proposal.hubs.has(id) || throughSharedHelpers || (users.size >= mostContexts && writers.size === 0)) shared.push({ table: nameOf(id), usedBy: [...users].sort(), reason: 'used by most of the monolith', suggestedOwner: ctxOf(id) });
     else if (writers.size > 1) shared.push({ table: nameOf(id), usedBy: [...writers].sort(), reason: 'written by several contexts', suggestedOwner: ctxOf(id) });
   }
 

@@ -80,13 +80,30 @@ function run(g: CouplingGraph, hubs: Set<string>, options: ProposeOptions, resol
   return new Map(Object.entries(mapping));
 }
 
-/** Strength of each node's ties to each community. */
-function ties(g: CouplingGraph, community: Map<string, number>, options: ProposeOptions, node: string): Map<number, number> {
+const adjacencyCache = new WeakMap<CouplingGraph, { edges: number; at: Map<string, GraphEdge[]> }>();
+
+/** The edges at a node, from an index built once per graph (and again if edges were added since). */
+function edgesAt(g: CouplingGraph, node: string): GraphEdge[] {
+  let cached = adjacencyCache.get(g);
+  if (!cached || cached.edges !== g.edges.size) {
+    const at = new Map<string, GraphEdge[]>();
+    for (const e of g.edges.values()) {
+      (at.get(e.a) ?? at.set(e.a, []).get(e.a)!).push(e);
+      (at.get(e.b) ?? at.set(e.b, []).get(e.b)!).push(e);
+    }
+    cached = { edges: g.edges.size, at };
+    adjacencyCache.set(g, cached);
+  }
+  return cached.at.get(node) ?? [];
+}
+
+/** Strength of each node's ties to each community (only the communities `keep` accepts, when given). */
+function ties(g: CouplingGraph, community: Map<string, number>, options: ProposeOptions, node: string, keep?: Set<number>): Map<number, number> {
   const out = new Map<number, number>();
-  for (const e of g.edges.values()) {
-    const other = e.a === node ? e.b : e.b === node ? e.a : undefined;
-    if (!other) continue;
+  for (const e of edgesAt(g, node)) {
+    const other = e.a === node ? e.b : e.a;
     const c = community.get(other);
+    if (c !== undefined && keep && !keep.has(c)) continue;
     if (c === undefined) continue;
     out.set(c, (out.get(c) ?? 0) + edgeWeight(e, options.weights));
   }
@@ -128,8 +145,7 @@ export function findMasterTables(g: CouplingGraph, share: number): Set<string> {
 /** Tables that reference a table by foreign key, and whether they cascade from it. */
 function referencingTables(g: CouplingGraph, id: string): { id: string; cascade: boolean }[] {
   const out: { id: string; cascade: boolean }[] = [];
-  for (const e of g.edges.values()) {
-    if (e.a !== id && e.b !== id) continue;
+  for (const e of edgesAt(g, id)) {
     const other = e.a === id ? e.b : e.a;
     const fks = e.evidence.filter((ev) => ev.kind === 'foreignKey' && ev.to === id);
     if (fks.length) out.push({ id: other, cascade: fks.some((ev) => ev.cascade) });
@@ -140,8 +156,7 @@ function referencingTables(g: CouplingGraph, id: string): { id: string; cascade:
 /** Tables a table references by foreign key. */
 function referencedTables(g: CouplingGraph, id: string): string[] {
   const out: string[] = [];
-  for (const e of g.edges.values()) {
-    if (e.a !== id && e.b !== id) continue;
+  for (const e of edgesAt(g, id)) {
     const other = e.a === id ? e.b : e.a;
     if (e.evidence.some((ev) => ev.kind === 'foreignKey' && ev.to === other)) out.push(other);
   }
@@ -176,8 +191,7 @@ export function findSatellites(g: CouplingGraph, masters: Set<string>, hubs: Set
     if (g.nodes.get(id)!.kind !== 'table' || masters.has(id) || hubs.has(id)) continue;
     const parents: { id: string; cascade: boolean; weight: number }[] = [];
     let writtenWithOthers = false;
-    for (const e of g.edges.values()) {
-      if (e.a !== id && e.b !== id) continue;
+    for (const e of edgesAt(g, id)) {
       const other = e.a === id ? e.b : e.a;
       if (!other.startsWith('table:') || hubs.has(other)) continue;
       const fk = e.evidence.filter((ev) => ev.kind === 'foreignKey' && ev.to === other);
@@ -198,12 +212,11 @@ export function findSatellites(g: CouplingGraph, masters: Set<string>, hubs: Set
  * Evidence that says "these belong to one owner": a foreign key, tables written in one transaction, code or a
  * route writing a table, a route's handler. Reads (a report joining orders with users) do not.
  */
-export function isOwnershipTie(e: GraphEdge): boolean {
+export function isOwnershipTie(e: GraphEdge, masters: Set<string> = new Set()): boolean {
   return e.evidence.some(
     (ev) =>
-      ev.kind === 'foreignKey' ||
-      ((ev.kind === 'transaction' || ev.kind === 'codeAccess' || ev.kind === 'request') && ev.writes === true) ||
-      (ev.kind === 'call' && (e.a.startsWith('route:') || e.b.startsWith('route:'))),
+      (ev.kind === 'foreignKey' && !masters.has(ev.to ?? '')) ||
+      ((ev.kind === 'transaction' || ev.kind === 'codeAccess') && ev.writes === true),
   );
 }
 
@@ -211,7 +224,13 @@ export function isOwnershipTie(e: GraphEdge): boolean {
  * Splits each community into the parts that ownership ties hold together: a table that only joins a community
  * through reads (page_views read by one report of orders) is not part of it.
  */
-export function splitByOwnership(g: CouplingGraph, community: Map<string, number>, skip: Set<string>): Map<string, number> {
+export function splitByOwnership(
+  g: CouplingGraph,
+  community: Map<string, number>,
+  skip: Set<string>,
+  masters: Set<string> = new Set(),
+  satellites: Map<string, string> = new Map(),
+): Map<string, number> {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
     let r = x;
@@ -223,7 +242,9 @@ export function splitByOwnership(g: CouplingGraph, community: Map<string, number
   for (const key of [...g.edges.keys()].sort()) {
     const e = g.edges.get(key)!;
     if (skip.has(e.a) || skip.has(e.b) || !community.has(e.a) || !community.has(e.b)) continue;
-    if (community.get(e.a) !== community.get(e.b) || !isOwnershipTie(e)) continue;
+    // A foreign key to master data (everything references users) ties only the master's own weak entities.
+    const satelliteTie = satellites.get(e.a) === e.b || satellites.get(e.b) === e.a;
+    if (community.get(e.a) !== community.get(e.b) || !(satelliteTie || isOwnershipTie(e, masters))) continue;
     const [ra, rb] = [find(e.a), find(e.b)];
     if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
   }
@@ -232,11 +253,12 @@ export function splitByOwnership(g: CouplingGraph, community: Map<string, number
   const partNumber = new Map<string, number>();
   const kept = new Set<number>();
   let next = Math.max(-1, ...community.values()) + 1;
+  const rootsWithTables = new Set([...community.keys()].filter((x) => x.startsWith('table:')).map(find));
   for (const id of [...community.keys()].sort()) {
     const root = find(id);
     if (!partNumber.has(root)) {
       const c = community.get(id)!;
-      const hasTable = [...community.keys()].some((x) => x.startsWith('table:') && find(x) === root);
+      const hasTable = rootsWithTables.has(root);
       if (!hasTable || !kept.has(c)) {
         partNumber.set(root, c);
         if (hasTable) kept.add(c);
@@ -289,13 +311,13 @@ export function proposePartition(g: CouplingGraph, options: ProposeOptions): Pro
   for (const id of [...masters, ...satellites.keys()]) hubs.delete(id);
   // Only when the inputs say who writes what (logs with writes, code): otherwise reads are all there is.
   const knowsWriters = [...g.edges.values()].some((e) => e.evidence.some((ev) => ev.writes));
-  if (knowsWriters) community = splitByOwnership(g, community, hubs);
+  if (knowsWriters) community = splitByOwnership(g, community, hubs, new Set(masters), satellites);
   // Communities without tables join the one they are tied to most.
   const withTables = new Set([...community].filter(([id]) => id.startsWith('table:')).map(([, c]) => c));
   for (let pass = 0; pass < 3; pass++) {
     for (const id of [...community.keys()].sort()) {
       if (withTables.has(community.get(id)!)) continue;
-      const t = ties(g, new Map([...community].filter(([, c]) => withTables.has(c))), options, id);
+      const t = ties(g, community, options, id, withTables);
       const best = strongest(t);
       if (best !== undefined) community.set(id, best);
     }
