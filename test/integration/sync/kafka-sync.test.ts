@@ -73,13 +73,8 @@ describeKafka('sync --via kafka: backfill + streaming under a concurrent workloa
     await withClient(source, (c) => c.query(createOutboxTableSql()));
   });
 
-  it('ends with the service equal to the monolith, row by row, and relays the outbox', async () => {
-    const brokers = kafkaBrokers();
-    const controller = new AbortController();
-    const events: SyncEvent[] = [];
-    const sink = kafkaSinkFactory({ domain: context, targetUrl: target, topicPrefix, kafka: { brokers, clientId: 'test' }, outbox: { table: 'outbox', topicPrefix: outboxPrefix } });
-    const workload = startWorkload(source, { seed: 11 });
-    const running = runSync({
+  const start = (controller: AbortController, events: SyncEvent[]) =>
+    runSync({
       context,
       sourceUrl: source,
       targetUrl: target,
@@ -88,12 +83,19 @@ describeKafka('sync --via kafka: backfill + streaming under a concurrent workloa
       slot: `slot_${context}`,
       publication: `pub_${context}`,
       batchSize: 200,
-      sink,
+      sink: kafkaSinkFactory({ domain: context, targetUrl: target, topicPrefix, kafka: { brokers: kafkaBrokers(), clientId: 'test' }, outbox: { table: 'outbox', topicPrefix: outboxPrefix } }),
       via: 'kafka',
       relayTables: ['outbox'],
       signal: controller.signal,
       onEvent: (e) => events.push(e),
     });
+
+  it('ends with the service equal to the monolith, row by row, and relays the outbox', async () => {
+    const brokers = kafkaBrokers();
+    const controller = new AbortController();
+    const events: SyncEvent[] = [];
+    const workload = startWorkload(source, { seed: 11 });
+    const running = start(controller, events);
     let failed: unknown;
     running.catch((e) => (failed = e));
 
@@ -163,5 +165,56 @@ describeKafka('sync --via kafka: backfill + streaming under a concurrent workloa
     }
     const slot = await withClient(source, (c) => c.query(`SELECT active FROM pg_replication_slots WHERE slot_name = $1`, [`slot_${context}`]));
     expect(slot.rows[0].active).toBe(false);
+  });
+  it('skips redelivered and re-produced events: nothing is applied twice', async () => {
+    const brokers = kafkaBrokers();
+    const topic = `${topicPrefix}.public.log_lines`;
+    // three rows without a primary key in one statement: one LSN, three indexes
+    await withClient(source, (c) => c.query(`INSERT INTO log_lines VALUES ('late', 9), ('late', 9), ('late', 9)`));
+    let controller = new AbortController();
+    let running = start(controller, []);
+    expect(isEqual(await waitForEqual(source, target, 30_000))).toBe(true);
+    controller.abort();
+    await running;
+
+    // the last three events are produced again (as after a crash before the slot was acknowledged), and the
+    // group's offset is moved back over all six (as after a crash before the offset commit)
+    const kafka = createKafka({ brokers });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const high = Number((await admin.fetchTopicOffsets(topic))[0]!.high);
+      const last = (await readTopic(brokers, topic, high, 15_000)).slice(-3);
+      expect(last.map((m) => fromEnvelope(m.value!).after)).toEqual([{ msg: 'late', n: '9' }, { msg: 'late', n: '9' }, { msg: 'late', n: '9' }]);
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic, acks: -1, messages: last.map((m) => ({ key: m.key, value: m.value })) });
+      await producer.disconnect();
+      await admin.setOffsets({ groupId: `strangler-sync-${context}`, topic, partitions: [{ partition: 0, offset: String(high - 3) }] });
+    } finally {
+      await admin.disconnect();
+    }
+
+    controller = new AbortController();
+    running = start(controller, []);
+    // wait until the group has consumed everything again, then compare
+    const admin2 = kafka.admin();
+    await admin2.connect();
+    try {
+      const high = (await admin2.fetchTopicOffsets(topic))[0]!.high;
+      for (let i = 0; i < 150; i++) {
+        const committed = (await admin2.fetchOffsets({ groupId: `strangler-sync-${context}`, topics: [topic] }))[0]!.partitions[0]!.offset;
+        if (committed === high) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect((await admin2.fetchOffsets({ groupId: `strangler-sync-${context}`, topics: [topic] }))[0]!.partitions[0]!.offset).toBe(high);
+    } finally {
+      await admin2.disconnect();
+    }
+    const cmp = await waitForEqual(source, target, 5_000);
+    controller.abort();
+    await running;
+    expect(cmp.find((c) => c.table === 'log_lines')).toMatchObject({ lost: 0, extra: 0 });
+    expect(isEqual(cmp)).toBe(true);
   });
 });
