@@ -7,6 +7,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Generous: the machines have 2 shared cores, and a slow run is not a failure.
+          testTimeout: 30_000,
         },
       },
       {

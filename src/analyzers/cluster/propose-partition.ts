@@ -269,9 +269,36 @@ export function splitByOwnership(
   return out;
 }
 
+/**
+ * A table left on its own (no code writes it, nothing it is written with stayed in its community) joins the
+ * community it has the strongest ownership ties to: order_items, read by many reports, still belongs with orders.
+ */
+export function adoptOrphans(g: CouplingGraph, community: Map<string, number>, skip: Set<string>, masters: Set<string>, options: ProposeOptions): void {
+  const members = new Map<number, string[]>();
+  for (const [id, c] of community) (members.get(c) ?? members.set(c, []).get(c)!).push(id);
+  for (const [c, ids] of [...members].sort((a, b) => a[0] - b[0])) {
+    const tables = ids.filter((id) => id.startsWith('table:'));
+    if (tables.length !== 1) continue;
+    const table = tables[0]!;
+    const ownership = new Map<number, number>();
+    let writtenByCode = false;
+    for (const e of edgesAt(g, table)) {
+      const other = e.a === table ? e.b : e.a;
+      if (other.startsWith('module:') && e.evidence.some((ev) => ev.kind === 'codeAccess' && ev.writes)) writtenByCode = true;
+      const oc = community.get(other);
+      if (oc === undefined || oc === c || skip.has(other) || !other.startsWith('table:') || !isOwnershipTie(e, masters)) continue;
+      ownership.set(oc, (ownership.get(oc) ?? 0) + edgeWeight(e, options.weights));
+    }
+    const best = strongest(ownership);
+    if (writtenByCode || best === undefined) continue;
+    for (const id of ids) community.set(id, best);
+  }
+}
+
 export function proposePartition(g: CouplingGraph, options: ProposeOptions): Proposal {
-  const shared = findHubs(g, options.hubShare ?? 0.35);
-  const masters = [...findMasterTables(g, options.masterShare ?? 0.25)].filter((id) => !shared.has(id));
+  // Master data (referenced by much of the schema) is owned by one context even when most routes read it.
+  const masters = [...findMasterTables(g, options.masterShare ?? 0.25)];
+  const shared = new Set([...findHubs(g, options.hubShare ?? 0.35)].filter((id) => !masters.includes(id)));
   const satellites = findSatellites(g, new Set(masters), shared, options);
   const hubs = new Set([...shared, ...masters, ...satellites.keys()]);
   const tableCommunities = (m: Map<string, number>) => new Set([...m].filter(([id]) => id.startsWith('table:')).map(([, c]) => c)).size;
@@ -311,7 +338,10 @@ export function proposePartition(g: CouplingGraph, options: ProposeOptions): Pro
   for (const id of [...masters, ...satellites.keys()]) hubs.delete(id);
   // Only when the inputs say who writes what (logs with writes, code): otherwise reads are all there is.
   const knowsWriters = [...g.edges.values()].some((e) => e.evidence.some((ev) => ev.writes));
-  if (knowsWriters) community = splitByOwnership(g, community, hubs, new Set(masters), satellites);
+  if (knowsWriters) {
+    community = splitByOwnership(g, community, hubs, new Set(masters), satellites);
+    adoptOrphans(g, community, hubs, new Set(masters), options);
+  }
   // Communities without tables join the one they are tied to most.
   const withTables = new Set([...community].filter(([id]) => id.startsWith('table:')).map(([, c]) => c));
   for (let pass = 0; pass < 3; pass++) {
