@@ -225,8 +225,8 @@ export async function startApplyConsumer(o: ConsumerOptions): Promise<ApplyConsu
           resolveOffset(lastOffset);
           await heartbeat();
         } catch (e) {
-          // nothing of this batch is committed to Kafka: it is delivered again after the restart
-          failure = e;
+          // the offset is not committed: the batch is delivered again after the restart (and skipped where applied)
+          failure = (e as Error)?.name?.startsWith('KafkaJS') ? kafkaUnavailable(o.brokers, 'the change consumer lost Kafka', e) : e;
         }
       },
     });
