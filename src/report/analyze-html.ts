@@ -29,6 +29,8 @@ const METRIC_HELP: Record<string, string> = {
   interContextShare: 'share of code-to-table accesses and calls that cross contexts',
   interfaceNumber: 'average number of interface nodes per context',
   nonExtremeDistribution: 'share of contexts of non-extreme size',
+  structuralModularity: 'cohesion inside contexts minus coupling between them, on unweighted edges (higher: cleaner cut)',
+  databaseEntropy: 'how spread each table\'s accesses are over contexts (0: every table used by one context)',
 };
 
 interface PairEdge {

@@ -15,7 +15,7 @@ export function renderAnalyzeText(r: AnalyzeResult, color: boolean): string {
   );
   if (r.shared.length) out.push(`shared: ${r.shared.map((s) => `${s.table} (${s.reason}; owner: ${s.suggestedOwner})`).join('; ')}`);
   const m = r.metrics;
-  out.push(`metrics: modularity ${m.modularity}, cross-context joins ${m.crossContextJoins.toLocaleString('en-US')}, cross-context transactions ${m.crossContextTransactions.toLocaleString('en-US')}, inter-context share ${m.interContextShare}, seams ${r.seams.length}`);
+  out.push(`metrics: modularity ${m.modularity}, cross-context joins ${m.crossContextJoins.toLocaleString('en-US')}, cross-context transactions ${m.crossContextTransactions.toLocaleString('en-US')}, inter-context share ${m.interContextShare}, structural modularity ${m.structuralModularity}, database entropy ${m.databaseEntropy}, seams ${r.seams.length}`);
   if (r.comparison) {
     const k = r.comparison;
     out.push(`vs ${k.reference}: pairwise F1 tables ${k.tables.f1.toFixed(3)} (P ${k.tables.precision.toFixed(2)}, R ${k.tables.recall.toFixed(2)}), modules ${k.modules.f1.toFixed(3)}, routes ${k.routes.f1.toFixed(3)}; MoJoFM ${k.mojoFm.toFixed(1)}`);

@@ -2,6 +2,7 @@
  * Turns a proposal into what the architect reads: named contexts with the evidence for each table, the seams
  * between contexts, shared tables with a suggested owner, metrics, and an extraction order (easiest first).
  */
+import { databaseEntropy, structuralModularity } from '../metrics/structural-metrics.ts';
 import type { EvidenceKind } from '../../config/schema.ts';
 import type { Proposal } from '../cluster/propose-partition.ts';
 import { edgeWeight, type CouplingGraph, type Evidence, type GraphEdge } from '../graph/coupling-graph.ts';
@@ -46,6 +47,10 @@ export interface AnalysisMetrics {
   interfaceNumber: number;
   /** Share of contexts of non-extreme size, 2..30 tables+modules (NED). */
   nonExtremeDistribution: number;
+  /** Structural modularity (cohesion inside contexts minus coupling between them, unweighted; higher is better). */
+  structuralModularity: number;
+  /** Mean normalized entropy of the contexts each table is accessed from (0: every table used by one context). */
+  databaseEntropy: number;
 }
 
 export interface OrderEntry {
@@ -228,6 +233,13 @@ function computeMetrics(
       interfaces.add(e.b.startsWith('table:') ? e.b : e.a);
     }
   }
+  const assignment = new Map([...g.nodes.keys()].filter((id) => !proposal.hubs.has(id) && !id.startsWith('route:')).map((id) => [id, ctxOf(id)]));
+  const structuralEdges = [...g.edges.values()].filter((e) => assignment.has(e.a) && assignment.has(e.b));
+  const tableAccesses = [...g.edges.values()].flatMap((e) => {
+    const [table, user] = e.a.startsWith('table:') ? [e.a, e.b] : [e.b, e.a];
+    if (!table.startsWith('table:') || user.startsWith('table:')) return [];
+    return [{ table, context: ctxOf(user), weight: edgeWeight(e, weights) }];
+  });
   const sized = contexts.filter((c) => c.tables.length + c.modules.length >= 2 && c.tables.length + c.modules.length <= 30).length;
   const round = (x: number) => Math.round(x * 1000) / 1000;
   return {
@@ -238,6 +250,8 @@ function computeMetrics(
     interContextShare: round(codeTotal ? codeCross / codeTotal : 0),
     interfaceNumber: round(contexts.length ? interfaces.size / contexts.length : 0),
     nonExtremeDistribution: round(contexts.length ? sized / contexts.length : 0),
+    structuralModularity: round(structuralModularity(assignment, structuralEdges)),
+    databaseEntropy: round(databaseEntropy(tableAccesses, contexts.length)),
   };
 }
 

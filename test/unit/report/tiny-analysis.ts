@@ -14,7 +14,7 @@ export function tinyResult(): AnalyzeResult {
       { kind: 'call', from: { context: 'catalog', node: 'src/catalog.ts' }, to: { context: 'orders', node: 'src/orders.ts' }, count: 3, where: 'src/catalog.ts:9' },
       { kind: 'import', from: { context: 'orders', node: 'src/orders.ts' }, to: { context: 'orders', node: 'src/orders.ts' }, count: 1 },
     ],
-    metrics: { contexts: 3, modularity: 0.41, crossContextJoins: 120, crossContextTransactions: 0, interContextShare: 0.25, interfaceNumber: 1, nonExtremeDistribution: 0.67 },
+    metrics: { contexts: 3, modularity: 0.41, crossContextJoins: 120, crossContextTransactions: 0, interContextShare: 0.25, interfaceNumber: 1, nonExtremeDistribution: 0.67, structuralModularity: 0.2, databaseEntropy: 0.1 },
     order: [
       { context: 'catalog', rank: 1, score: 2, reasons: ['few inbound uses'] },
       { context: 'orders', rank: 2, score: 5, reasons: ['writes a shared table'] },
