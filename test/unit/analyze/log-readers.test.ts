@@ -134,6 +134,21 @@ describe('summarizeTraffic', () => {
     expect(mixed.warnings[0]).toMatch(/notes\.txt: unknown log format, skipped \(understood: /);
   });
 
+  it('reads a 10 MB statement and invalid UTF-8 without losing the statements around them', async () => {
+    const big = `INSERT INTO blobs (id, body) VALUES (1, '${'x'.repeat(10 * 1024 * 1024)}')`;
+    const lines = [
+      '2026-01-02 03:04:05.678 UTC [1] LOG:  statement: SELECT * FROM orders',
+      `2026-01-02 03:04:05.679 UTC [1] LOG:  statement: ${big}`,
+      '2026-01-02 03:04:05.680 UTC [1] LOG:  statement: SELECT * FROM users WHERE name = \'',
+    ];
+    const f = await file('big.log', Buffer.concat([Buffer.from(`${lines.join('\n')}\n`), Buffer.from([0xff, 0xfe, 0x0a]), Buffer.from('2026-01-02 03:04:05.681 UTC [1] LOG:  statement: DELETE FROM carts\n')]));
+    const s = await summarizeTraffic({ files: [f] });
+    const tables = s.shapes.flatMap((x) => x.access.tables).sort();
+    expect(tables).toEqual(['blobs', 'carts', 'orders']);
+    expect(s.statements).toBe(4);
+    expect(s.unparsed.count).toBe(1);
+  });
+
   it('survives random bytes in every format (seeded fuzz)', async () => {
     let seed = 7;
     const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
