@@ -84,10 +84,14 @@ export async function* readCsvlog(source: LineSource, file: string, stats: Reade
     const st = statementOf(f[COL.message]!);
     if (!st) continue;
     const xid = f[COL.xid];
+    const detail = f[COL.detail];
     yield {
       sql: st.sql,
       durationMs: st.durationMs,
-      params: parametersOf(f[COL.detail]),
+      // Parsed only when asked for: table extraction does not need the values.
+      get params() {
+        return parametersOf(detail);
+      },
       session: f[COL.session] || (f[COL.pid] ? `pid:${f[COL.pid]}` : undefined),
       xid: xid && xid !== '0' ? xid : undefined,
       vxid: f[COL.vxid] || undefined,
