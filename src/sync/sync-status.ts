@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import { connect } from '../adapters/postgres.ts';
 import { readBackfill, readCheckpoints, readState, type SyncState } from './checkpoint-store.ts';
-import { formatLsn } from './lsn.ts';
+import { comparePositions, formatLsn } from './lsn.ts';
 
 export interface SlotStatus {
   exists: boolean;
@@ -110,8 +110,10 @@ export async function readSyncStatus(input: StatusInput): Promise<ContextSyncSta
         const state = await readState(c, input.context);
         out.target = { reachable: true };
         if (state) {
-          const cp = (await readCheckpoints(c, input.context)).find((x) => x.stream === '');
           const all = await readCheckpoints(c, input.context);
+          // Direct sync keeps one position; through Kafka there is one per topic partition: show the furthest.
+          const applied = all.filter((x) => x.stream !== 'kafka:floor');
+          const cp = applied.find((x) => x.stream === '') ?? [...applied].sort(comparePositions).at(-1);
           out.target = {
             reachable: true,
             phase: state.phase,

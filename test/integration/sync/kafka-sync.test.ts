@@ -12,6 +12,7 @@ import { createOutboxTableSql, emitEvent } from '../../../src/outbox/index.ts';
 import { fromEnvelope } from '../../../src/sync/kafka-envelope.ts';
 import { kafkaSinkFactory } from '../../../src/sync/kafka-transport.ts';
 import { runSync } from '../../../src/sync/sync-engine.ts';
+import { readSyncStatus } from '../../../src/sync/sync-status.ts';
 import type { SyncEvent } from '../../../src/sync/sync-events.ts';
 import { createTestDatabase } from '../../harness/databases.ts';
 import { describeKafka, kafkaBrokers } from '../../harness/kafka.ts';
@@ -165,6 +166,10 @@ describeKafka('sync --via kafka: backfill + streaming under a concurrent workloa
     }
     const slot = await withClient(source, (c) => c.query(`SELECT active FROM pg_replication_slots WHERE slot_name = $1`, [`slot_${context}`]));
     expect(slot.rows[0].active).toBe(false);
+    // status shows where the service stands: the furthest position applied from any topic
+    const status = await readSyncStatus({ context, sourceUrl: source, targetUrl: target, slot: `slot_${context}`, publication: `pub_${context}`, warnRetainedBytes: 1 << 30 });
+    expect(status.target.lastAppliedPosition).toMatch(/^[0-9A-F]+\/[0-9A-F]+#\d+$/);
+    expect(status.target.rowsApplied).toBeGreaterThan(0);
   });
   it('skips redelivered and re-produced events: nothing is applied twice', async () => {
     const brokers = kafkaBrokers();
