@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { quoteIdent } from '../adapters/postgres.ts';
 import type { Position } from './lsn.ts';
 import { saveCheckpoint } from './checkpoint-store.ts';
+import { keyText, netEffect, pickColumns, type NetAction, type NetActions } from './net-effect.ts';
 import type { RowChange, RowValues } from './row-change.ts';
 
 export interface TargetTable {
@@ -39,11 +40,6 @@ export class ApplyError extends Error {
     super(`target rejected a change to ${table} (${key}): ${pgMessage}`);
   }
 }
-
-type Action =
-  | { kind: 'upsert'; row: RowValues }
-  | { kind: 'delete'; key: RowValues }
-  | { kind: 'patch'; key: RowValues; set: RowValues };
 
 const q = quoteIdent;
 
@@ -108,48 +104,18 @@ export class ChangeApplier {
   // ---- net effect ----
 
   private async applyNet(changes: RowChange[]): Promise<void> {
-    let actions = new Map<string, Map<string, Action>>();
-    const put = (table: string, key: string, a: Action) => {
-      let m = actions.get(table);
-      if (!m) actions.set(table, (m = new Map()));
-      const prev = m.get(key);
-      if (a.kind === 'patch' && prev) {
-        if (prev.kind === 'upsert') a = { kind: 'upsert', row: { ...prev.row, ...a.set } };
-        else if (prev.kind === 'patch') a = { kind: 'patch', key: a.key, set: { ...prev.set, ...a.set } };
-      }
-      m.delete(key); // keep insertion order = last change
-      m.set(key, a);
-    };
-    for (const c of changes) {
-      if (c.op === 'truncate') {
-        await this.flushNet(actions);
-        actions = new Map();
-        await this.truncate(c);
-        continue;
-      }
-      const t = this.table(c.table);
-      if (c.op === 'delete') {
-        put(c.table, keyOf(t, c.before!), { kind: 'delete', key: pick(c.before!, t.key) });
-        continue;
-      }
-      const after = c.after!;
-      const newKey = keyOf(t, after);
-      if (c.op === 'update' && c.before) {
-        const oldKey = keyOf(t, c.before);
-        if (oldKey !== newKey) put(c.table, oldKey, { kind: 'delete', key: pick(c.before, t.key) });
-      }
-      if (c.unchanged?.length) put(c.table, newKey, { kind: 'patch', key: pick(after, t.key), set: after });
-      else put(c.table, newKey, { kind: 'upsert', row: after });
+    for (const step of netEffect(changes, (name) => this.table(name).key)) {
+      if (step.kind === 'truncate') await this.truncate(step.change);
+      else await this.flushNet(step.actions);
     }
-    await this.flushNet(actions);
   }
 
-  private async flushNet(actions: Map<string, Map<string, Action>>): Promise<void> {
+  private async flushNet(actions: NetActions): Promise<void> {
     for (const [name, byKey] of actions) {
       const t = this.table(name);
       const deletes: RowValues[] = [];
       const upserts = new Map<string, RowValues[]>();
-      const patches: Action[] = [];
+      const patches: NetAction[] = [];
       for (const a of byKey.values()) {
         if (a.kind === 'delete') deletes.push(a.key);
         else if (a.kind === 'patch') patches.push(a);
@@ -228,7 +194,7 @@ export class ChangeApplier {
       await this.client.query('RELEASE SAVEPOINT strangler_change');
     } catch (e) {
       const err = e as { message?: string; detail?: string; code?: string };
-      if (e instanceof ApplyError) throw e;
+      if (e instanceof ApplyError || !refusedByTarget(err.code)) throw e; // e.g. the connection dropped: retried, not a data problem
       throw new ApplyError(t.source, keyText, `${err.message}${err.detail ? ` (${err.detail})` : ''}`, err.code);
     }
   }
@@ -283,14 +249,15 @@ export class ChangeApplier {
   }
 }
 
-function pick(row: RowValues, cols: string[]): RowValues {
-  const out: RowValues = {};
-  for (const c of cols) out[c] = row[c] ?? null;
-  return out;
-}
+const pick = pickColumns;
 
 function keyOf(t: TargetTable, row: RowValues): string {
-  return JSON.stringify(t.key.map((c) => row[c] ?? null));
+  return keyText(t.key, row);
+}
+
+/** A SQLSTATE saying the target refused this change (data, constraint, schema), not that the session or server failed. */
+function refusedByTarget(code: string | undefined): boolean {
+  return Boolean(code) && !/^(08|40|53|55|57|58|XX)/.test(code!);
 }
 
 export function describeKey(t: TargetTable, row: RowValues): string {

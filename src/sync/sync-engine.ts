@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { connect, redactUrl } from '../adapters/postgres.ts';
 import { EnvironmentError } from '../errors.ts';
 import { ApplyError, ChangeApplier, type TargetTable } from './apply-changes.ts';
+import { BatchBuilder, type SealedBatch } from './batch-builder.ts';
 import { backfill } from './backfill.ts';
 import {
   ensureStateTables,
@@ -47,6 +48,11 @@ export interface SyncEngineOptions {
   slot: string;
   publication: string;
   batchSize: number;
+  /**
+   * How long a transaction that arrives while nothing is being applied waits for others to share its target
+   * transaction (default 20 ms). Transactions arriving while a batch is applied always go together into the next.
+   */
+  lingerMs?: number;
   /** Where changes go once decoded (default: applied to the target directly). */
   sink?: ChangeSinkFactory;
   via?: string;
@@ -106,6 +112,8 @@ export const directSink: ChangeSinkFactory = async ({ target, targets, context }
     close: async () => {},
   };
 };
+
+const DEFAULT_LINGER_MS = 20;
 
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P02', '57P03', '53300', '40001', '40P01', '55006']);
 
@@ -279,12 +287,25 @@ async function stream(
 
   const decoder = new PgoutputDecoder();
   let acked: Lsn = 0n; // everything before this is durable downstream
-  let pending: RowChange[] = [];
   let txn: { commitLsn: Lsn; xid: number; commitTime: Date; index: number; origin?: string } | null = null;
-  let lastComplete: { endLsn: Lsn; commitTime: Date } | null = null; // last whole transaction in `pending`
-  let lastPos: Position | null = null;
   let paused: string | null = null;
   let failure: unknown;
+  // Reading and applying overlap: the reader decodes into `builder` while the applier commits the previous batch.
+  // Whole transactions held while a batch is applied go together into the next one (group commit); at most one
+  // sealed batch waits, so a large transaction pauses the socket instead of growing memory.
+  const builder = new BatchBuilder();
+  const queue: SealedBatch[] = [];
+  let applying: Promise<void> | null = null;
+  let applyFailure: unknown;
+  let wakeReader: (() => void) | null = null;
+  let lingerTimer: NodeJS.Timeout | null = null;
+  const lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
+  const idle = () => applying === null && queue.length === 0;
+  const wake = () => {
+    const w = wakeReader;
+    wakeReader = null;
+    w?.();
+  };
 
   const statusTimer = setInterval(() => rs.sendStatus(acked), 5_000);
   const heartbeat = setInterval(() => {
@@ -309,28 +330,74 @@ async function stream(
   const onAbort = () => {
     emit({ type: 'stopping' });
     // a pending read is interrupted; what was received and not applied is simply sent again next time
-    if (pending.length === 0 || !flushing) void rs.close();
+    if (applying === null) void rs.close();
   };
-  let flushing = false;
   signal?.addEventListener('abort', onAbort, { once: true });
 
-  const flush = async () => {
-    if (pending.length === 0 || !lastPos) return;
-    flushing = true;
-    const batch = pending;
-    const upTo = { position: lastPos, endLsn: lastComplete && txn === null ? lastComplete.endLsn : null, commitTime: lastComplete?.commitTime ?? null };
-    await sink.write(batch, upTo);
-    flushing = false;
-    pending = [];
-    totals.rowsApplied += batch.length;
-    totals.lastPosition = lastPos;
-    if (lastComplete) acked = lastComplete.endLsn > acked ? lastComplete.endLsn : acked;
-    lastComplete = null;
+  const applyBatch = async (batch: SealedBatch) => {
+    if (batch.changes.length && batch.upTo) {
+      await sink.write(batch.changes, { position: batch.upTo, endLsn: batch.endsAtCommit ? batch.ackTo : null, commitTime: batch.commitTime });
+      totals.rowsApplied += batch.changes.length;
+      totals.lastPosition = batch.upTo;
+    }
+    if (batch.ackTo !== null && batch.ackTo > acked) acked = batch.ackTo;
     rs.sendStatus(acked);
-    onProgress();
-    const commitTime = upTo.commitTime ?? batch[batch.length - 1]!.commitTime;
-    emit({ type: 'applied', rows: batch.length, totalRows: totals.rowsApplied, position: `${formatLsn(lastPos.commitLsn)}#${lastPos.index}`, lagMs: Math.max(0, Date.now() - commitTime.getTime()) });
-    if (signal?.aborted) void rs.close();
+    if (batch.changes.length && batch.upTo) {
+      onProgress();
+      const commitTime = batch.commitTime ?? batch.changes[batch.changes.length - 1]!.commitTime;
+      emit({ type: 'applied', rows: batch.changes.length, totalRows: totals.rowsApplied, position: `${formatLsn(batch.upTo.commitLsn)}#${batch.upTo.index}`, lagMs: Math.max(0, Date.now() - commitTime.getTime()) });
+    }
+  };
+  /** Starts applying the next sealed batch unless one is being applied; after it, whole transactions that arrived meanwhile. */
+  const pump = () => {
+    if (applying || applyFailure !== undefined) return;
+    if (signal?.aborted) {
+      void rs.close(); // stops after the batch being applied; the rest is sent again next time
+      return;
+    }
+    const batch = queue.shift();
+    if (!batch) return;
+    applying = applyBatch(batch).then(
+      () => {
+        applying = null;
+        if (queue.length === 0 && builder.hasComplete) queue.push(builder.sealComplete()!);
+        wake();
+        pump();
+      },
+      (e: unknown) => {
+        applying = null;
+        applyFailure = e ?? new Error('apply failed');
+        void rs.close();
+        wake();
+      },
+    );
+  };
+  const seal = (all: boolean) => {
+    if (lingerTimer) clearTimeout(lingerTimer);
+    lingerTimer = null;
+    const batch = all ? builder.sealAll() : builder.sealComplete();
+    if (batch) queue.push(batch);
+    pump();
+  };
+  /** Waits until no sealed batch is waiting (the reader then stops reading: backpressure on the socket). */
+  const room = async () => {
+    while (queue.length > 0 && applyFailure === undefined) await new Promise<void>((r) => (wakeReader = r));
+    if (applyFailure !== undefined) throw applyFailure;
+  };
+  /** Applies everything held, the open transaction's changes included, and waits for it. */
+  const drain = async () => {
+    await room();
+    seal(true);
+    while (!idle() && applyFailure === undefined) await new Promise<void>((r) => (wakeReader = r));
+    if (applyFailure !== undefined) throw applyFailure;
+  };
+  /** A transaction committed: apply now when idle (after a short linger, to group small transactions), else with the next batch. */
+  const committed = () => {
+    if (builder.size >= options.batchSize || signal?.aborted || lingerMs <= 0) {
+      if (idle()) seal(false);
+      return;
+    }
+    if (idle() && !lingerTimer) lingerTimer = setTimeout(() => (lingerTimer = null, idle() && seal(false)), lingerMs);
   };
 
   const checkRelation = async (rel: RelationMessage) => {
@@ -339,7 +406,7 @@ async function stream(
     if (!t) return;
     const missing = () => rel.columns.filter((c) => !t!.types.has(c.name)).map((c) => c.name);
     if (missing().length === 0) return;
-    await flush();
+    await drain();
     paused = `schema change on ${name}: column(s) ${missing().join(', ')} are not in the service table ${t.target}`;
     emit({ type: 'paused', table: name, reason: paused });
     await writeStatus(target, options.context, 'paused', `${paused} — add them to the service table; sync resumes by itself`);
@@ -359,12 +426,13 @@ async function stream(
 
   try {
     for await (const frame of rs.frames()) {
+      if (applyFailure !== undefined) throw applyFailure;
       if (signal?.aborted && !txn) break;
       const sinkFailure = sink.failure?.();
       if (sinkFailure) throw sinkFailure;
       if (frame.kind === 'keepalive') {
-        if (pending.length && txn === null) await flush();
-        if (pending.length === 0 && txn === null && frame.walEnd > acked) acked = frame.walEnd;
+        if (txn === null && builder.hasComplete && idle()) seal(false);
+        if (txn === null && builder.isEmpty && idle() && frame.walEnd > acked) acked = frame.walEnd;
         if (frame.replyRequested) rs.sendStatus(acked);
         continue;
       }
@@ -386,25 +454,21 @@ async function stream(
           const position = { commitLsn: txn.commitLsn, index: txn.index };
           if (comparePositions(position, checkpoint) <= 0) break; // already applied before a restart
           const change = toRowChange(msg, position, txn.xid, txn.commitTime);
-          pending.push(txn.origin ? { ...change, origin: txn.origin } : change);
-          lastPos = position;
-          if (pending.length >= options.batchSize) await flush();
-          break;
-        }
-        case 'commit': {
-          const endLsn = msg.endLsn;
-          txn = null;
-          if (pending.length === 0) {
-            // nothing of this transaction to apply (or all of it already applied): safe to acknowledge
-            if (endLsn > acked) acked = endLsn;
-            break;
+          builder.add(txn.origin ? { ...change, origin: txn.origin } : change);
+          if (builder.size >= options.batchSize) {
+            await room();
+            seal(true);
           }
-          lastComplete = { endLsn, commitTime: msg.commitTime };
-          if (pending.length >= options.batchSize || rs.buffered === 0 || signal?.aborted) await flush();
           break;
         }
+        case 'commit':
+          // a transaction with nothing to apply (or all of it applied before) is acknowledged with the batch it closes
+          txn = null;
+          builder.commit(msg.endLsn, msg.commitTime);
+          committed();
+          break;
         case 'message':
-          if (!msg.transactional && pending.length === 0 && txn === null && msg.lsn > acked) acked = msg.lsn;
+          if (!msg.transactional && txn === null && builder.isEmpty && idle() && msg.lsn > acked) acked = msg.lsn;
           break;
         case 'origin':
           if (txn && options.loopPrevention && isStranglerOrigin(msg.name)) txn.origin = msg.name;
@@ -414,14 +478,18 @@ async function stream(
       }
       if (signal?.aborted && !txn) break;
     }
-    if (pending.length && txn === null) await flush();
+    if (txn === null && !signal?.aborted && applyFailure === undefined) seal(false);
   } catch (e) {
     failure = e;
   } finally {
     clearInterval(statusTimer);
     clearInterval(heartbeat);
     clearInterval(sequenceTimer);
+    if (lingerTimer) clearTimeout(lingerTimer);
     signal?.removeEventListener('abort', onAbort);
+    queue.length = 0;
+    while (applying) await applying; // the target connection is closed after this: let the batch in flight finish
+    if (applyFailure !== undefined) failure = applyFailure; // the stream closed because of it: report the cause
     await rs.close();
     await sink.close().catch(() => {});
   }
