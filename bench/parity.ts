@@ -1,4 +1,4 @@
-// npm run bench:parity [-- --rows N] [--repeat R]   (R runs of each measurement, the median is reported)
+// npm run bench:parity [-- --rows N] [--repeat R]   (R interleaved runs of each measurement, the median is reported)
 // Two databases with an N-row table (default 10M). Times strangler's data parity (range checksums + bisection)
 // to confirm equality and to find 10 scattered differences, against two peers on the same data in the same run:
 // a full fetch (both sides streamed in key order with COPY and compared in Node) and whole-table hashing
@@ -34,17 +34,27 @@ async function run(url: string, sql: string): Promise<pg.QueryResult> {
   }
 }
 
-/** Median of `repeat` runs (the machines are shared: single runs are noisy). */
-async function time<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T; runs: number[] }> {
-  const runs: number[] = [];
-  let value!: T;
+interface Timed<T> {
+  seconds: number;
+  value: T;
+  runs: number[];
+}
+
+/**
+ * Median of `repeat` runs of each contender. The rounds are interleaved (strangler, hash, fetch, strangler, ...)
+ * so that a busy spell on the shared machine weighs on every contender alike, not on whichever ran during it.
+ */
+async function timeInterleaved<A, B, C>(fns: [() => Promise<A>, () => Promise<B>, () => Promise<C>]): Promise<[Timed<A>, Timed<B>, Timed<C>]> {
+  const out = fns.map(() => ({ runs: [] as number[], value: undefined as unknown }));
   for (let i = 0; i < repeat; i++) {
-    const start = process.hrtime.bigint();
-    value = await fn();
-    runs.push(Number(process.hrtime.bigint() - start) / 1e9);
+    for (const [k, fn] of fns.entries()) {
+      const start = process.hrtime.bigint();
+      out[k]!.value = await fn();
+      out[k]!.runs.push(Number(process.hrtime.bigint() - start) / 1e9);
+    }
   }
-  const sorted = [...runs].sort((a, b) => a - b);
-  return { seconds: sorted[Math.floor(sorted.length / 2)]!, value, runs };
+  const median = (runs: number[]) => [...runs].sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
+  return out.map((o) => ({ seconds: median(o.runs), value: o.value, runs: o.runs })) as [Timed<A>, Timed<B>, Timed<C>];
 }
 
 /** Peer 1: stream both tables in key order and compare every row in Node. */
@@ -103,15 +113,12 @@ try {
     await run(url, 'SELECT count(*) FROM items');
   }
 
-  const equal = await time(() => compareTables({ source, target, tables: ['items'] }));
-  const hashEqual = await time(() => wholeTableHash(source, target));
-  const fetchEqual = await time(() => fullFetch(source, target));
+  const contenders = [() => compareTables({ source, target, tables: ['items'] }), () => wholeTableHash(source, target), () => fullFetch(source, target)] as const;
+  const [equal, hashEqual, fetchEqual] = await timeInterleaved([...contenders]);
 
   const ids = Array.from({ length: 10 }, (_, i) => Math.floor(((i + 0.5) * rows) / 10));
   await run(target, `UPDATE items SET name = name || ' (changed)' WHERE id IN (${ids.join(',')})`);
-  const diff = await time(() => compareTables({ source, target, tables: ['items'] }));
-  const hashDiff = await time(() => wholeTableHash(source, target));
-  const fetchDiff = await time(() => fullFetch(source, target));
+  const [diff, hashDiff, fetchDiff] = await timeInterleaved([...contenders]);
 
   const found = diff.value.tables[0]!.changed;
   const located = diff.value.tables[0]!.differences.map((d) => Number(d.key.id));
