@@ -4,7 +4,8 @@
 //   backfill rows/s   strangler (slot snapshot + COPY) vs `pg_dump | psql` vs a native subscription's initial copy
 //   streaming         row changes/s draining N changes written while the consumer was stopped: strangler direct
 //                     vs a native subscription (CREATE SUBSCRIPTION)
-//   lag               strangler direct at a steady W writes/s (default 1,000): p50/p99 from commit to applied
+//   lag               strangler direct at a steady W writes/s (default 1,000), started once the sync has caught up:
+//                     p50/p99 of every write, from its source commit to its target commit
 // Prints a table and writes bench/results/sync.json with the ratios. Timings are never asserted anywhere.
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
@@ -206,9 +207,11 @@ async function main() {
     await sql(tNative, `ALTER SUBSCRIPTION bench_native DISABLE`);
 
     // ---- lag at a steady write rate (strangler direct) ----
+    // The sync starts first; the writer starts once it streams, so every sample is a change committed while the
+    // sync was running: from its source commit timestamp to the moment the target transaction holding it
+    // committed (visible in the target). No sample is left out: the run ends when every write has been applied.
     process.stderr.write(`bench:sync: lag at ${RATE} writes/s for ${LAG_SECONDS} s (strangler direct)\n`);
     const lags: number[] = [];
-    let measuring = false;
     const measuringSink: ChangeSinkFactory = async (ctx) => {
       const inner = await directSink(ctx);
       return {
@@ -216,17 +219,17 @@ async function main() {
         write: async (changes, upTo) => {
           await inner.write(changes, upTo);
           const now = Date.now();
-          if (measuring) for (const ch of changes) lags.push(now - ch.commitTime.getTime());
+          for (const ch of changes) lags.push(now - ch.commitTime.getTime());
         },
       };
     };
     const pool = new pg.Pool({ connectionString: src, max: 8 });
     let writes = 0;
-    let writing = true;
-    const writer = (async () => {
+    let writeSeconds = 0;
+    const writeSteadily = async () => {
       const started = Date.now();
       const inflight = new Set<Promise<unknown>>();
-      while (writing) {
+      while (Date.now() - started < LAG_SECONDS * 1000) {
         const due = Math.floor(((Date.now() - started) / 1000) * RATE);
         while (writes < due && inflight.size < 64) {
           const id = 1 + ((writes * 7919) % ROWS);
@@ -237,18 +240,28 @@ async function main() {
         await new Promise((r) => setTimeout(r, 2));
       }
       await Promise.all(inflight);
-    })();
-    const lagStart = Date.now();
-    await strangler({ sourceUrl: src, targetUrl: tStrangler, batchSize: 1_000, sink: measuringSink }, () => {
-      const elapsed = (Date.now() - lagStart) / 1000;
-      measuring = elapsed > 3; // after start-up and catch-up
-      return elapsed > LAG_SECONDS + 3;
+      writeSeconds = (Date.now() - started) / 1000;
+    };
+    // On restart the server decodes the slot's WAL from its restart point (here the whole drain above) before it
+    // sends anything new: one marker change applied says the sync has caught up, and the writer starts then.
+    let phase: 'starting' | 'marker' | 'writing' | 'written' = 'starting';
+    let failure: unknown;
+    const fail = (e: unknown) => void (failure = e);
+    await strangler({ sourceUrl: src, targetUrl: tStrangler, batchSize: 1_000, sink: measuringSink }, (ev) => {
+      if (failure) throw failure;
+      if (phase === 'starting' && ev.some((e) => e.type === 'streaming')) {
+        phase = 'marker';
+        pool.query(`UPDATE bench_items SET qty = qty WHERE id = 1`).catch(fail);
+      } else if (phase === 'marker' && lags.length > 0) {
+        phase = 'writing';
+        lags.length = 0;
+        writeSteadily().then(() => void (phase = 'written'), fail);
+      }
+      return phase === 'written' && lags.length >= writes;
     });
-    writing = false;
-    await writer;
     await pool.end();
     const sortedLags = [...lags].sort((a, b) => a - b);
-    const achievedRate = writes / ((Date.now() - lagStart) / 1000);
+    const achievedRate = writes / writeSeconds;
 
     const row = (n: number, s: number) => n / s;
     const out = {
