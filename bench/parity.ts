@@ -41,20 +41,20 @@ interface Timed<T> {
 }
 
 /**
- * Median of `repeat` runs of each contender. The rounds are interleaved (strangler, hash, fetch, strangler, ...)
- * so that a busy spell on the shared machine weighs on every contender alike, not on whichever ran during it.
+ * Median of `repeat` runs of each contender. The rounds are interleaved (every contender once per round) so that
+ * a busy spell on the shared machine weighs on every contender and both tasks alike.
  */
-async function timeInterleaved<A, B, C>(fns: [() => Promise<A>, () => Promise<B>, () => Promise<C>]): Promise<[Timed<A>, Timed<B>, Timed<C>]> {
+async function timeInterleaved<T extends unknown[]>(fns: { [K in keyof T]: () => Promise<T[K]> }): Promise<{ [K in keyof T]: Timed<T[K]> }> {
   const out = fns.map(() => ({ runs: [] as number[], value: undefined as unknown }));
   for (let i = 0; i < repeat; i++) {
-    for (const [k, fn] of fns.entries()) {
+    for (const [k, fn] of (fns as (() => Promise<unknown>)[]).entries()) {
       const start = process.hrtime.bigint();
       out[k]!.value = await fn();
       out[k]!.runs.push(Number(process.hrtime.bigint() - start) / 1e9);
     }
   }
   const median = (runs: number[]) => [...runs].sort((a, b) => a - b)[Math.floor(runs.length / 2)]!;
-  return out.map((o) => ({ seconds: median(o.runs), value: o.value, runs: o.runs })) as [Timed<A>, Timed<B>, Timed<C>];
+  return out.map((o) => ({ seconds: median(o.runs), value: o.value, runs: o.runs })) as { [K in keyof T]: Timed<T[K]> };
 }
 
 /** Peer 1: stream both tables in key order and compare every row in Node. */
@@ -106,20 +106,31 @@ try {
     await run(url, `VACUUM ANALYZE items`);
   }
 
+  // The task "find 10 differences" runs against a copy of the target with 10 scattered rows changed, so that both
+  // tasks can be measured in the same interleaved rounds.
+  const changed = urlFor(admin, 'bench_parity_changed');
+  await run(admin, `DROP DATABASE IF EXISTS bench_parity_changed`);
+  await run(admin, `CREATE DATABASE bench_parity_changed TEMPLATE bench_parity_target`);
+  const ids = Array.from({ length: 10 }, (_, i) => Math.floor(((i + 0.5) * rows) / 10));
+  await run(changed, `UPDATE items SET name = name || ' (changed)' WHERE id IN (${ids.join(',')})`);
+
   // Same starting point for every contender: dirty pages written out (no checkpoint competing with the first
-  // measurement) and the table read once on each side, so no one pays for a cold page cache.
-  for (const url of [source, target]) {
+  // measurement) and each table read once, so no one pays for a cold page cache.
+  for (const url of [source, target, changed]) {
     await run(url, 'CHECKPOINT');
     await run(url, 'SELECT count(*) FROM items');
   }
 
-  const contenders = [() => compareTables({ source, target, tables: ['items'] }), () => wholeTableHash(source, target), () => fullFetch(source, target)] as const;
-  const [equal, hashEqual, fetchEqual] = await timeInterleaved([...contenders]);
+  const [equal, diff, hashEqual, hashDiff, fetchEqual, fetchDiff] = await timeInterleaved([
+    () => compareTables({ source, target, tables: ['items'] }),
+    () => compareTables({ source, target: changed, tables: ['items'] }),
+    () => wholeTableHash(source, target),
+    () => wholeTableHash(source, changed),
+    () => fullFetch(source, target),
+    () => fullFetch(source, changed),
+  ]);
 
-  const ids = Array.from({ length: 10 }, (_, i) => Math.floor(((i + 0.5) * rows) / 10));
-  await run(target, `UPDATE items SET name = name || ' (changed)' WHERE id IN (${ids.join(',')})`);
-  const [diff, hashDiff, fetchDiff] = await timeInterleaved([...contenders]);
-
+  if (!equal.value.equal || !hashEqual.value || fetchEqual.value !== 0) throw new Error('a contender found differences in equal tables');
   const found = diff.value.tables[0]!.changed;
   const located = diff.value.tables[0]!.differences.map((d) => Number(d.key.id));
   if (located.join(',') !== ids.join(',')) throw new Error(`strangler located ${located.join(',')}, expected ${ids.join(',')}`);
@@ -158,7 +169,7 @@ try {
       2,
     )}\n`,
   );
-  for (const url of [source, target]) await run(admin, `DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)}`);
+  for (const url of [source, target, changed]) await run(admin, `DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)}`);
 } finally {
   await server.stop();
 }
