@@ -258,7 +258,8 @@ function keyOf(t: TargetTable, row: RowValues): string {
 }
 
 /** A SQLSTATE saying the target refused this change (data, constraint, schema), not that the session or server failed. */
-function refusedByTarget(code: string | undefined): boolean {
+/** The target refused the change itself (a constraint, a type), as opposed to a lost connection or a shutdown. */
+export function refusedByTarget(code: string | undefined): boolean {
   return Boolean(code) && !/^(08|40|53|55|57|58|XX)/.test(code!);
 }
 

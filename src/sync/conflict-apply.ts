@@ -12,7 +12,7 @@
 import type pg from 'pg';
 import { quoteIdent } from '../adapters/postgres.ts';
 import type { CheckpointWrite, TargetTable } from './apply-changes.ts';
-import { ApplyError, describeKey } from './apply-changes.ts';
+import { ApplyError, describeKey, refusedByTarget } from './apply-changes.ts';
 import { readCheckpoint, saveCheckpoint, STATE_SCHEMA } from './checkpoint-store.ts';
 import { formatLsn } from './lsn.ts';
 import type { SyncDirection } from './replication-origin.ts';
@@ -168,7 +168,7 @@ export class ConflictCheckedApplier {
     } catch (e) {
       const err = e as { code?: string; message?: string };
       if (!err.code?.startsWith('23')) {
-        if (e instanceof ApplyError) throw e;
+        if (e instanceof ApplyError || !refusedByTarget(err.code)) throw e; // e.g. the connection dropped: retried
         throw new ApplyError(t.source, key, err.message ?? String(e), err.code);
       }
       await this.client.query('ROLLBACK TO SAVEPOINT strangler_change');
