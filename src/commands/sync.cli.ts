@@ -9,6 +9,32 @@ const positiveInt = (flag: string) => (value: string) => {
 };
 
 export const registerSync: RegisterCommand = (program, runtime) => {
+  /** `sync status --watch`: an ink dashboard on a terminal; elsewhere one status (text or a JSON line) per refresh. */
+  async function watchStatus(options: import('./sync.ts').SyncStatusOptions, intervalMs: number, asJson: boolean, color: boolean): Promise<void> {
+    const { runSyncStatus, watchSyncStatus } = await import('./sync.ts');
+    const { renderSyncStatus } = await import('../report/sync-text.ts');
+    if (runtime.isTTY && process.stdin.isTTY && !asJson && !process.env.CI) {
+      const { runSyncDashboard } = await import('../ui/run-sync-dashboard.ts');
+      await runSyncDashboard(async () => renderSyncStatus(await runSyncStatus(options), color), intervalMs, { stdout: process.stdout, stdin: process.stdin });
+      return;
+    }
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      await watchSyncStatus(options, intervalMs, controller.signal, (r) => {
+        if (r instanceof Error) runtime.err.write(`${new Date().toISOString()} cannot refresh: ${r.message}\n`);
+        else if (asJson) runtime.out.write(`${JSON.stringify({ at: new Date().toISOString(), ...r })}\n`);
+        else runtime.out.write(`${new Date().toISOString()}\n${renderSyncStatus(r, color)}\n`);
+      });
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  }
+
+
   const sync = program
     .command('sync')
     .description("keep a service's database in step with the monolith's: consistent backfill, then change data capture");
@@ -81,11 +107,17 @@ export const registerSync: RegisterCommand = (program, runtime) => {
   common(sync.command('status').argument('[domain]', 'one context (default: every context with tables)'))
     .description('lag (bytes, seconds), retained WAL, slot state, last applied position, rows applied')
     .option('--warn-retained <MB>', 'warn when a slot retains more WAL than this (default 1024)', positiveInt('--warn-retained'))
+    .option('--watch [seconds]', 'refresh every few seconds (default 2) until interrupted: a live dashboard in a terminal, one status per refresh otherwise', positiveInt('--watch'))
     .addOption(new Option('--json', 'print the status as JSON').hideHelp())
-    .action(async (domain: string | undefined, opts: { source?: string; target?: string; warnRetained?: number; json?: boolean }) => {
+    .action(async (domain: string | undefined, opts: { source?: string; target?: string; warnRetained?: number; json?: boolean; watch?: number | true }) => {
       const g = runtime.globals();
+      const statusOptions = { domain, configFile: g.config, source: opts.source, target: opts.target, warnRetainedMb: opts.warnRetained };
+      if (opts.watch !== undefined) {
+        await watchStatus(statusOptions, (opts.watch === true ? 2 : opts.watch) * 1000, g.json || Boolean(opts.json), g.color);
+        return;
+      }
       const { runSyncStatus } = await import('./sync.ts');
-      const r = await runSyncStatus({ domain, configFile: g.config, source: opts.source, target: opts.target, warnRetainedMb: opts.warnRetained });
+      const r = await runSyncStatus(statusOptions);
       if (g.json || opts.json) {
         const { json } = await import('../report/format.ts');
         runtime.out.write(json(r));

@@ -233,6 +233,35 @@ export interface SyncStatusResult {
   warnings: string[];
 }
 
+/**
+ * Reads the status every `intervalMs` until the signal aborts, handing each result (or the error that prevented
+ * it: a database down for a moment does not end the watch) to `onResult`.
+ */
+export async function watchSyncStatus(
+  options: SyncStatusOptions,
+  intervalMs: number,
+  signal: AbortSignal,
+  onResult: (r: SyncStatusResult | Error) => void,
+): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      onResult(await runSyncStatus(options));
+    } catch (e) {
+      if (e instanceof ConfigError || e instanceof UsageError) throw e;
+      onResult(e as Error);
+    }
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(done, intervalMs);
+      function done() {
+        clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
 export async function runSyncStatus(options: SyncStatusOptions): Promise<SyncStatusResult> {
   const { config, dir } = await loadConfig(options.configFile);
   const domains = options.domain ? [options.domain] : Object.keys(config.contexts).filter((d) => config.contexts[d]!.tables.length > 0);
