@@ -6,28 +6,17 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateLatest, seedDatabase } from '../../fixtures/sample-monolith/src/index.ts';
 import { runSync, type SyncRunResult } from '../../src/sync/sync-engine.ts';
 import type { SyncEvent } from '../../src/sync/sync-events.ts';
-import { createTestDatabase } from '../harness/databases.ts';
+import { createTestDatabase, queryOnce as query } from '../harness/databases.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = path.join(root, 'bin/strangler.js');
 const tables = ['categories', 'brands', 'products', 'product_images', 'product_reviews'];
 const slot = `vp_after_sync_${process.pid}`;
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
-
-async function query(url: string, sql: string, params: unknown[] = []) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(sql, params);
-  } finally {
-    await c.end();
-  }
-}
 
 describe('verify-parity after strangler sync of the sample catalog', () => {
   let monolithDb: Db;

@@ -15,6 +15,17 @@ export function urlFor(database: string, base = adminUrl()): string {
   return url.toString();
 }
 
+/** Runs one statement (or a multi-statement string) on its own connection and closes it. */
+export async function queryOnce(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await c.query(text, params);
+  } finally {
+    await c.end();
+  }
+}
+
 let counter = 0;
 
 /** Creates a fresh empty database and returns its URL and a drop function. */

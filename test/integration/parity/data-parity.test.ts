@@ -1,21 +1,10 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareTables } from '../../../src/parity/data-parity.ts';
 import { ConfigError, EnvironmentError, UsageError } from '../../../src/errors.ts';
-import { createTestDatabase } from '../../harness/databases.ts';
+import { createTestDatabase, queryOnce as sql } from '../../harness/databases.ts';
 import { freePort } from '../../harness/postgres-server.ts';
 
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
-
-async function sql(url: string, text: string, params: unknown[] = []) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(text, params);
-  } finally {
-    await c.end();
-  }
-}
 
 const schema = `
   CREATE TABLE items (

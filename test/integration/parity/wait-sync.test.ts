@@ -1,20 +1,9 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../../../src/errors.ts';
 import { waitForSync } from '../../../src/parity/wait-sync.ts';
-import { createTestDatabase } from '../../harness/databases.ts';
+import { createTestDatabase, queryOnce as sql } from '../../harness/databases.ts';
 
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
-
-async function sql(url: string, text: string, params: unknown[] = []) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(text, params);
-  } finally {
-    await c.end();
-  }
-}
 
 // The checkpoint table as strangler sync writes it (src/sync/checkpoint-store.ts).
 const stateDdl = `CREATE SCHEMA strangler_sync;

@@ -1,6 +1,5 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../harness/databases.ts';
+import { createTestDatabase, queryOnce as query } from '../../harness/databases.ts';
 import { runSync } from '../../../src/sync/sync-engine.ts';
 import type { SyncEvent } from '../../../src/sync/sync-events.ts';
 import { compareDatabases, createSourceSchema, isEqual, startWorkload, SYNC_TABLES, waitForEqual } from './sync-fixture.ts';
@@ -9,16 +8,6 @@ const dbs: { drop(): Promise<void> }[] = [];
 afterAll(async () => {
   for (const d of dbs) await d.drop().catch(() => {});
 });
-
-async function query(url: string, sql: string, params: unknown[] = []) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(sql, params);
-  } finally {
-    await c.end();
-  }
-}
 
 describe('sync direct: backfill + streaming under a concurrent workload', () => {
   let source: string;

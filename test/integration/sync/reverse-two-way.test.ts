@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../harness/databases.ts';
+import { createTestDatabase, queryOnce as query } from '../../harness/databases.ts';
 import { forwardTwoWayOptions, runReverseSync } from '../../../src/sync/reverse-sync.ts';
 import { runSync, type SyncRunResult } from '../../../src/sync/sync-engine.ts';
 import type { SyncEvent } from '../../../src/sync/sync-events.ts';
@@ -22,16 +22,6 @@ afterAll(async () => {
   await Promise.all(running.map((r) => r.done.catch(() => {})));
   for (const d of dbs) await d.drop().catch(() => {});
 });
-
-async function query(url: string, sql: string, params: unknown[] = []) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(sql, params);
-  } finally {
-    await c.end();
-  }
-}
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

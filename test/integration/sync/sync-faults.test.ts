@@ -4,9 +4,8 @@
  * not corrupted, resumed once the service has the column), and a change the service database refuses (the sync
  * stops with the table and key, acknowledges nothing past it, and loses nothing once the service is fixed).
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../harness/databases.ts';
+import { createTestDatabase, queryOnce as sql } from '../../harness/databases.ts';
 import { runSync, type SyncEngineOptions } from '../../../src/sync/sync-engine.ts';
 import { PreflightError, SlotInUseError } from '../../../src/sync/source-setup.ts';
 import type { SyncEvent } from '../../../src/sync/sync-events.ts';
@@ -16,16 +15,6 @@ const dbs: { drop(): Promise<void> }[] = [];
 afterAll(async () => {
   for (const d of dbs) await d.drop().catch(() => {});
 });
-
-async function sql(url: string, text: string, params: unknown[] = []) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(text, params);
-  } finally {
-    await c.end();
-  }
-}
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
