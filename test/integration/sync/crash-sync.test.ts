@@ -44,7 +44,7 @@ describe('sync crash safety (kill -9 at random moments, restart each time)', () 
     dbs.push(s, t);
     source = s.url;
     target = t.url;
-    await createSourceSchema(source, 20_000);
+    await createSourceSchema(source, 50_000);
     dir = await mkdtemp(path.join(os.tmpdir(), 'strangler-sync-crash-'));
     config = path.join(dir, 'strangler.yaml');
     await writeFile(
@@ -62,9 +62,32 @@ describe('sync crash safety (kill -9 at random moments, restart each time)', () 
     try {
       for (let i = 0; i < 20; i++) {
         const child = start(config);
-        // early kills land in start-up and the backfill, later ones while streaming
-        const wait = i < 4 ? 1_200 + rnd() * 1_500 : 800 + rnd() * 2_500;
-        await new Promise((r) => setTimeout(r, wait));
+        // early kills land in the backfill (right after the slot is created, which is when it starts: a fast
+        // backfill would otherwise be over before a timed kill), later ones at random moments while streaming
+        let wait: number;
+        if (i < 4) {
+          const began = Date.now();
+          await new Promise<void>((resolve) => {
+            let seen = '';
+            const onData = (d: Buffer) => {
+              seen += d.toString();
+              if (/created at/.test(seen)) done();
+            };
+            const timer = setTimeout(done, 15_000);
+            function done() {
+              clearTimeout(timer);
+              child.all?.off('data', onData);
+              resolve();
+            }
+            child.all?.on('data', onData);
+            void child.finally(done);
+          });
+          await new Promise((r) => setTimeout(r, rnd() * 30));
+          wait = Date.now() - began;
+        } else {
+          wait = 800 + rnd() * 2_500;
+          await new Promise((r) => setTimeout(r, wait));
+        }
         child.kill('SIGKILL');
         const r = await child;
         if (r.signal === 'SIGKILL') kills++;
@@ -87,7 +110,7 @@ describe('sync crash safety (kill -9 at random moments, restart each time)', () 
     expect(cmp.every((c) => c.lost === 0 && c.extra === 0 && c.diverged === 0), `${summary}\n${logs.join('\n')}\n${String(r.all)}`).toBe(true);
     expect(r.exitCode, String(r.all)).toBe(0);
     expect(String(r.all)).toMatch(/stopped/);
-    expect((await compareDatabases(source, target)).find((c) => c.table === 'items')!.sourceRows).toBeGreaterThan(15_000);
+    expect((await compareDatabases(source, target)).find((c) => c.table === 'items')!.sourceRows).toBeGreaterThan(40_000);
 
     // status reads the slot and the checkpoint
     const status = await execa('node', [BIN, '--config', config, 'sync', 'status', 'catalog', '--json'], { reject: false, env: { NO_COLOR: '1' } });
