@@ -112,7 +112,8 @@ export async function startKafkaBroker(env: NodeJS.ProcessEnv = process.env): Pr
       { reject: false, all: true, cwd: dir },
     );
   const clusterId = randomBytes(16).toString('base64url');
-  const format = await java('kafka.tools.StorageTool', ['format', '-t', clusterId, '-c', properties]);
+  // `--opt=value`: a base64url id may start with '-', which would otherwise be read as an option
+  const format = await java('kafka.tools.StorageTool', ['format', `--cluster-id=${clusterId}`, `--config=${properties}`]);
   if (format.exitCode !== 0) throw new Error(`kafka storage format failed: ${String(format.all).slice(-2000)}`);
 
   let child: ReturnType<typeof java> | undefined;
