@@ -6,6 +6,8 @@
 //                     vs a native subscription (CREATE SUBSCRIPTION)
 //   lag               strangler direct at a steady W writes/s (default 1,000), started once the sync has caught up:
 //                     p50/p99 of every write, from its source commit to its target commit
+//   via kafka         the same N changes drained through Apache Kafka (KAFKA_BROKERS, or a broker started here from
+//                     Maven-fetched jars; left out with the reason printed when neither Java nor Maven is there)
 // Prints a table and writes bench/results/sync.json with the ratios. Timings are never asserted anywhere.
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
@@ -15,6 +17,8 @@ import pg from 'pg';
 import { directSink, runSync, type ChangeSinkFactory, type SyncEngineOptions } from '../src/sync/sync-engine.ts';
 import type { SyncEvent } from '../src/sync/sync-events.ts';
 import { startPostgres } from '../test/harness/postgres-server.ts';
+import { kafkaUnavailableReason, startKafkaBroker, type RunningKafka } from '../test/harness/kafka-broker.ts';
+import { kafkaSinkFactory } from '../src/sync/kafka-transport.ts';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -101,12 +105,19 @@ async function main() {
   const server = await startPostgres();
   const admin = server.adminUrl;
   const version = Number((await sql(admin, `SELECT current_setting('server_version_num') AS v`)).rows[0].v);
-  const dbs = ['bench_src', 'bench_strangler', 'bench_dump', 'bench_native'];
+  const dbs = ['bench_src', 'bench_strangler', 'bench_dump', 'bench_native', 'bench_kafka'];
+  const noKafka = await kafkaUnavailableReason();
+  let kafka: RunningKafka | undefined;
   for (const d of dbs) {
     await sql(admin, `DROP DATABASE IF EXISTS ${d} WITH (FORCE)`);
     await sql(admin, `CREATE DATABASE ${d}`);
   }
-  const [src, tStrangler, tDump, tNative] = dbs.map((d) => urlFor(admin, d)) as [string, string, string, string];
+  const [src, tStrangler, tDump, tNative, tKafka] = dbs.map((d) => urlFor(admin, d)) as [string, string, string, string, string];
+  const viaKafka = (brokers: string[]): Partial<SyncEngineOptions> => ({
+    targetUrl: tKafka, slot: 'bench_kafka', publication: 'bench_kafka', via: 'kafka',
+    sink: kafkaSinkFactory({ domain: 'bench', targetUrl: tKafka, topicPrefix: `bench.${Date.now()}`, kafka: { brokers, clientId: 'bench' } }),
+  });
+  let kafkaOptions: Partial<SyncEngineOptions> | undefined;
   const results: Record<string, unknown> = { rows: ROWS, changes: CHANGES, lagSeconds: LAG_SECONDS, rate: RATE, server: version, postgres: server.source };
   try {
     process.stderr.write(`bench:sync: PostgreSQL ${version} (${server.source}); generating ${ROWS} rows\n`);
@@ -162,6 +173,15 @@ async function main() {
     await sql(tNative, `ALTER SUBSCRIPTION bench_native DISABLE`);
     await until('native worker to stop', async () => (await sql(src, `SELECT active FROM pg_replication_slots WHERE slot_name = 'bench_native'`)).rows[0].active === false);
 
+    // ---- the Kafka path's own slot and backfill, so that it sees the same changes ----
+    if (noKafka) process.stderr.write(`bench:sync: via kafka left out: ${noKafka}\n`);
+    else {
+      kafka = await startKafkaBroker();
+      kafkaOptions = viaKafka(kafka.brokers);
+      process.stderr.write(`bench:sync: backfill for the Kafka path (broker ${kafka.brokers.join(',')})\n`);
+      await strangler({ sourceUrl: src, targetUrl: tKafka, ...kafkaOptions }, (ev) => ev.some((e) => e.type === 'streaming'));
+    }
+
     // ---- streaming at saturation: CHANGES row changes written while both consumers are stopped ----
     process.stderr.write(`bench:sync: writing ${CHANGES} row changes\n`);
     const perTxn = 100;
@@ -205,6 +225,25 @@ async function main() {
     await until('native drain', async () => (await sql(src, `SELECT confirmed_flush_lsn >= $1::pg_lsn AS ok FROM pg_replication_slots WHERE slot_name = 'bench_native'`, [endLsn])).rows[0].ok === true, 600_000, 50);
     const streamNative = seconds(t0);
     await sql(tNative, `ALTER SUBSCRIPTION bench_native DISABLE`);
+
+    // Through Kafka: done when the service holds what the monolith holds (same count and sum of qty).
+    let streamKafka: number | undefined;
+    if (kafkaOptions) {
+      process.stderr.write('bench:sync: draining (strangler via kafka)\n');
+      const fingerprint = async (url: string) => JSON.stringify((await sql(url, `SELECT count(*)::text AS n, sum(qty)::text AS q FROM bench_items`)).rows[0]);
+      const expected = await fingerprint(src);
+      t0 = process.hrtime.bigint();
+      let checking = false;
+      let caughtUp = false;
+      await strangler({ sourceUrl: src, targetUrl: tKafka, ...kafkaOptions }, () => {
+        if (!checking && !caughtUp) {
+          checking = true;
+          fingerprint(tKafka).then((f) => void (caughtUp = f === expected)).finally(() => void (checking = false));
+        }
+        return caughtUp;
+      });
+      streamKafka = seconds(t0);
+    }
 
     // ---- lag at a steady write rate (strangler direct) ----
     // The sync starts first; the writer starts once it streams, so every sample is a change committed while the
@@ -276,10 +315,12 @@ async function main() {
         strangler: { seconds: streamStrangler, changesPerSecond: row(CHANGES, streamStrangler), batches },
         native: { seconds: streamNative, changesPerSecond: row(CHANGES, streamNative) },
         ratioVsNative: streamNative / streamStrangler,
+        viaKafka: streamKafka === undefined ? { leftOut: noKafka } : { seconds: streamKafka, changesPerSecond: row(CHANGES, streamKafka), ratioVsNative: streamNative / streamKafka },
       },
       lag: { writesPerSecond: achievedRate, samples: lags.length, p50Ms: percentile(sortedLags, 50), p99Ms: percentile(sortedLags, 99), maxMs: sortedLags.at(-1) ?? NaN },
       aims: {
         streamingAtLeast20k: row(CHANGES, streamStrangler) >= 20_000,
+        kafkaStreamingAtLeast10k: streamKafka === undefined ? null : row(CHANGES, streamKafka) >= 10_000,
         lagP99Under1s: percentile(sortedLags, 99) < 1_000,
         backfillAtLeastHalfOfDumpRestore: backfillDump / backfillStrangler >= 0.5,
       },
@@ -295,9 +336,12 @@ async function main() {
       `| backfill rows/s | ${f(out.backfill.strangler.rowsPerSecond)} | ${dumpPeer} | ${f(out.backfill.dumpRestore.rowsPerSecond)} | ${out.backfill.ratioVsDumpRestore.toFixed(2)}x |`,
       `| backfill rows/s | ${f(out.backfill.strangler.rowsPerSecond)} | native subscription initial copy | ${f(out.backfill.nativeInitialCopy.rowsPerSecond)} | ${out.backfill.ratioVsNative.toFixed(2)}x |`,
       `| streaming row changes/s (saturation) | ${f(out.streaming.strangler.changesPerSecond)} | native subscription | ${f(out.streaming.native.changesPerSecond)} | ${out.streaming.ratioVsNative.toFixed(2)}x |`,
+      streamKafka === undefined
+        ? `| streaming via kafka | left out: ${noKafka} | - | - | - |`
+        : `| streaming via kafka row changes/s (saturation) | ${f(row(CHANGES, streamKafka))} | native subscription | ${f(out.streaming.native.changesPerSecond)} | ${(streamNative / streamKafka).toFixed(2)}x |`,
       `| lag at ${f(achievedRate)} writes/s | p50 ${f(out.lag.p50Ms)} ms, p99 ${f(out.lag.p99Ms)} ms (${f(lags.length)} changes) | - | - | - |`,
       '',
-      `aims: streaming >= 20,000/s ${out.aims.streamingAtLeast20k ? 'met' : 'NOT met'}; lag p99 < 1 s ${out.aims.lagP99Under1s ? 'met' : 'NOT met'}; backfill >= half of dump/restore ${out.aims.backfillAtLeastHalfOfDumpRestore ? 'met' : 'NOT met'}`,
+      `aims: streaming >= 20,000/s ${out.aims.streamingAtLeast20k ? 'met' : 'NOT met'}; via kafka >= 10,000/s ${out.aims.kafkaStreamingAtLeast10k === null ? 'not measured' : out.aims.kafkaStreamingAtLeast10k ? 'met' : 'NOT met'}; lag p99 < 1 s ${out.aims.lagP99Under1s ? 'met' : 'NOT met'}; backfill >= half of dump/restore ${out.aims.backfillAtLeastHalfOfDumpRestore ? 'met' : 'NOT met'}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     await mkdir('bench/results', { recursive: true });
@@ -310,6 +354,7 @@ async function main() {
     await sql(admin, `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = 'bench_src' AND NOT active`).catch(() => {});
     for (const d of dbs) await sql(admin, `DROP DATABASE IF EXISTS ${d} WITH (FORCE)`).catch(() => {});
     await server.stop();
+    await kafka?.destroy();
   }
 }
 

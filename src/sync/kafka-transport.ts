@@ -71,7 +71,8 @@ export function kafkaSinkFactory(settings: KafkaSyncSettings): ChangeSinkFactory
         if (topicMessages.length === 0) return;
         await createMissingTopics(admin, knownTopics, topicMessages, brokers);
         try {
-          await p.sendBatch({ acks: -1, topicMessages });
+          // one request at a time (the producer keeps one in flight), so the order within a partition holds
+          for (const chunk of chunkTopicMessages(topicMessages)) await p.sendBatch({ acks: -1, topicMessages: chunk });
         } catch (e) {
           throw kafkaUnavailable(brokers, `Kafka did not acknowledge ${changes.length} change event(s)`, e);
         }
@@ -137,6 +138,40 @@ export function changeMessages(changes: RowChange[], r: MessageRouting): TopicMe
     if (topic) add(topic, messageKey(c, r.targets.get(c.table)?.key ?? []), JSON.stringify(toEnvelope(c, r.context)));
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/** Bytes a message adds to a produce request, roughly (key, value, headers, record overhead). */
+function messageBytes(m: TopicMessages['messages'][number]): number {
+  let n = 70 + Buffer.byteLength(String(m.key ?? '')) + Buffer.byteLength(typeof m.value === 'string' ? m.value : (m.value ?? Buffer.alloc(0)));
+  for (const [k, v] of Object.entries(m.headers ?? {})) n += Buffer.byteLength(k) + Buffer.byteLength(String(v ?? ''));
+  return n;
+}
+
+/**
+ * Splits a produce into requests of at most `maxBytes` (brokers refuse a record batch above message.max.bytes,
+ * 1 MB by default), keeping the messages of each topic in order. A message larger than `maxBytes` goes alone.
+ */
+export function chunkTopicMessages(topicMessages: TopicMessages[], maxBytes = 512 * 1024): TopicMessages[][] {
+  const chunks: TopicMessages[][] = [];
+  let current: TopicMessages[] = [];
+  let size = 0;
+  for (const { topic, messages } of topicMessages) {
+    let entry: TopicMessages | undefined;
+    for (const m of messages) {
+      const bytes = messageBytes(m);
+      if (size > 0 && size + bytes > maxBytes) {
+        chunks.push(current);
+        current = [];
+        size = 0;
+        entry = undefined;
+      }
+      if (!entry) current.push((entry = { topic, messages: [] }));
+      entry.messages.push(m);
+      size += bytes;
+    }
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
 }
 
 /** `outbox` -> `public.outbox` (how changes name tables). */
