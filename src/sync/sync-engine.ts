@@ -282,7 +282,6 @@ async function stream(
   const serverFilter = options.loopPrevention === 'auto' && !sink.observesOwnChanges && (await serverFiltersOrigins(source));
   const rs = await ReplicationStream.start(options.sourceUrl, options.slot, options.publication, 0n, serverFilter);
   emit({ type: 'streaming', slot: options.slot, from: `${formatLsn(checkpoint.commitLsn)}#${checkpoint.index}` });
-  onProgress(); // streaming again: the retry count starts over (a sink that cannot start is not progress)
   await writeStatus(target, options.context, 'streaming', null);
 
   const decoder = new PgoutputDecoder();
@@ -343,7 +342,7 @@ async function stream(
     if (batch.ackTo !== null && batch.ackTo > acked) acked = batch.ackTo;
     rs.sendStatus(acked);
     if (batch.changes.length && batch.upTo) {
-      onProgress();
+      onProgress(); // a batch written: the retry count starts over (starting to stream and failing again is not progress)
       const commitTime = batch.commitTime ?? batch.changes[batch.changes.length - 1]!.commitTime;
       emit({ type: 'applied', rows: batch.changes.length, totalRows: totals.rowsApplied, position: `${formatLsn(batch.upTo.commitLsn)}#${batch.upTo.index}`, lagMs: Math.max(0, Date.now() - commitTime.getTime()) });
     }
