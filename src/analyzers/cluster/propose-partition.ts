@@ -1,8 +1,12 @@
 /**
- * Bounded contexts from the coupling graph: hubs (tables or modules that nearly everything touches, like a
- * settings table or a shared lib/) are set aside so they do not glue contexts together, the rest is partitioned
- * with Louvain (seeded, so results are reproducible), communities without tables are folded into the context
- * they talk to most, and hubs are then attached to their strongest context and reported as shared.
+ * Bounded contexts from the coupling graph, in steps that each can be explained:
+ * 1. hubs (what nearly everything touches: a settings table, a shared lib/), master data (tables much of the
+ *    schema references: products, users) and the weak entities of master data (user_addresses) are set aside;
+ * 2. the rest is partitioned with Louvain (seeded, so results are reproducible);
+ * 3. master data joins the tables it references or the ones that cascade from it, weak entities follow it;
+ * 4. a community is split where only reads hold it together, and a lone table rejoins its owner;
+ * 5. communities without tables fold into the one they talk to most; pins apply; hubs attach to their strongest
+ *    context and are reported as shared.
  */
 import Graph from 'graphology';
 import louvain from 'graphology-communities-louvain';
