@@ -13,7 +13,11 @@ export function renderAnalyzeText(r: AnalyzeResult, color: boolean): string {
       r.contexts.filter((x) => x.tables.length > 0).map((x) => [r.order.find((o) => o.context === x.name)?.rank ?? '-', x.name, x.tables.join(', '), x.modules.length, x.routes.length]).sort((a, b) => Number(a[0]) - Number(b[0])),
     ).trimEnd(),
   );
-  if (r.shared.length) out.push(`shared: ${r.shared.map((s) => `${s.table} (${s.reason}; owner: ${s.suggestedOwner})`).join('; ')}`);
+  // Tables most of the monolith uses, apart from tables that a few contexts write (seams to cut when extracting).
+  const usedByMost = r.shared.filter((s) => s.reason !== 'written by several contexts');
+  const multiWriter = r.shared.filter((s) => s.reason === 'written by several contexts');
+  if (usedByMost.length) out.push(`shared: ${usedByMost.map((s) => `${s.table} (${s.reason}; owner: ${s.suggestedOwner})`).join('; ')}`);
+  if (multiWriter.length) out.push(`written by several contexts: ${multiWriter.map((s) => `${s.table} (${s.usedBy.join(', ')}; owner: ${s.suggestedOwner})`).join('; ')}`);
   const m = r.metrics;
   out.push(`metrics: modularity ${m.modularity}, cross-context joins ${m.crossContextJoins.toLocaleString('en-US')}, cross-context transactions ${m.crossContextTransactions.toLocaleString('en-US')}, inter-context share ${m.interContextShare}, structural modularity ${m.structuralModularity}, database entropy ${m.databaseEntropy}, seams ${r.seams.length}`);
   if (r.comparison) {
