@@ -114,7 +114,6 @@ export function buildCouplingGraph(inputs: GraphInputs): CouplingGraph {
   const g = emptyGraph();
   const t = (name: string) => addNode(g, 'table', name);
   const views = new Set((inputs.schema?.views ?? []).map((v) => v.name));
-  const real = (name: string) => !views.has(name) && !isSystemTable(name);
   if (inputs.traffic) {
     const expand = (names: string[]) =>
       [...new Set(names.flatMap((n) => (views.has(n) ? inputs.schema!.views.find((v) => v.name === n)!.reads : [n])))].filter((n) => !isSystemTable(n)).sort();
@@ -141,11 +140,11 @@ export function buildCouplingGraph(inputs: GraphInputs): CouplingGraph {
     const statements = inputs.traffic.shapes.map((shape) => ({ tables: expand(shape.access.tables), count: shape.count }));
     for (const st of statements) for (const name of st.tables) t(name);
     associate('join', statements);
-    associate('transaction', inputs.traffic.transactions.map((tx) => ({ tables: tx.tables.filter(real), count: tx.count, written: tx.written })).filter((x) => x.tables.length > 0));
+    associate('transaction', inputs.traffic.transactions.map((tx) => ({ tables: expand(tx.tables), count: tx.count, written: tx.written })).filter((x) => x.tables.length > 0));
     for (const req of inputs.traffic.requests) {
       const r = addNode(g, 'route', req.route);
       // A route that writes a table is a strong sign of ownership; reads are weaker.
-      for (const table of req.tables.filter(real)) {
+      for (const table of expand(req.tables)) {
         const writes = req.written.includes(table);
         addEvidence(g, r, t(table), { kind: 'request', count: ((writes ? 3 : 1) * req.count) / Math.max(1, req.tables.length), writes });
       }

@@ -62,4 +62,20 @@ describe('ownership rules', () => {
     expect(splitByOwnership(g, community, new Set(), new Set(['table:orders'])).get('table:page_views')).not.toBe(0);
     expect(splitByOwnership(g, community, new Set()).get('table:page_views')).toBe(0);
   });
+
+  it('a route or transaction reading a view is tied to the tables behind it', () => {
+    const g = buildCouplingGraph({
+      schema: { ...schema(['orders', 'order_items'], []), views: [{ name: 'order_summaries', reads: ['orders', 'order_items'] }] },
+      traffic: {
+        files: [], statements: 3, unparsed: { count: 0, examples: [] }, skippedLines: 0, warnings: [],
+        shapes: [],
+        transactions: [{ tables: ['order_summaries'], written: [], count: 3 }],
+        requests: [{ route: 'GET /users/:id/orders', tables: ['order_summaries'], written: [], count: 3 }],
+      },
+    });
+    const route = [...g.edges.values()].filter((e) => e.a === 'route:GET /users/:id/orders' || e.b === 'route:GET /users/:id/orders');
+    expect(route.map((e) => (e.a.startsWith('route:') ? e.b : e.a)).sort()).toEqual(['table:order_items', 'table:orders']);
+    expect(g.nodes.has('table:order_summaries')).toBe(false);
+    expect(g.edges.get('table:order_items|table:orders')?.evidence.some((ev) => ev.kind === 'transaction')).toBe(true);
+  });
 });
