@@ -17,6 +17,7 @@ import pg from 'pg';
 import { directSink, runSync, type ChangeSinkFactory, type SyncEngineOptions } from '../src/sync/sync-engine.ts';
 import type { SyncEvent } from '../src/sync/sync-events.ts';
 import { startPostgres } from '../test/harness/postgres-server.ts';
+import { queryOnce } from '../test/harness/query-once.ts';
 import { kafkaUnavailableReason, startKafkaBroker, type RunningKafka } from '../test/harness/kafka-broker.ts';
 import { kafkaSinkFactory } from '../src/sync/kafka-transport.ts';
 
@@ -39,15 +40,7 @@ function urlFor(base: string, db: string): string {
   return u.toString();
 }
 
-async function sql(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(text, params);
-  } finally {
-    await c.end();
-  }
-}
+const sql = queryOnce;
 
 async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 600_000, everyMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;

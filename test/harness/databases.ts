@@ -5,6 +5,8 @@
 import pg from 'pg';
 import { inject } from 'vitest';
 
+export { queryOnce } from './query-once.ts';
+
 export function adminUrl(): string {
   return inject('postgresAdminUrl');
 }
@@ -13,17 +15,6 @@ export function urlFor(database: string, base = adminUrl()): string {
   const url = new URL(base);
   url.pathname = `/${database}`;
   return url.toString();
-}
-
-/** Runs one statement (or a multi-statement string) on its own connection and closes it. */
-export async function queryOnce(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(text, params);
-  } finally {
-    await c.end();
-  }
 }
 
 let counter = 0;

@@ -27,11 +27,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(env: NodeJS.ProcessEnv = process.env): Promise<RunningPostgres> {
-  if (env.DATABASE_URL) {
-    return { adminUrl: env.DATABASE_URL, source: 'DATABASE_URL', stop: async () => {} };
-  }
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'strangler-pg-'));
+/** An embedded PostgreSQL (real server binaries from the npm package) in a temporary directory, started. */
+async function launchEmbedded(prefix: string, persistent: boolean, settings: string[]) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   // As root, the server runs as the `postgres` user, which must be able to create the data directory here.
   if (process.getuid?.() === 0) await chmod(dir, 0o777);
   const port = await freePort();
@@ -41,32 +39,38 @@ export async function startPostgres(env: NodeJS.ProcessEnv = process.env): Promi
     port,
     user: 'postgres',
     password,
-    persistent: false,
+    persistent,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: [
-      '-c', 'wal_level=logical',
-      '-c', 'max_replication_slots=40',
-      '-c', 'max_wal_senders=40',
-      '-c', 'max_connections=300',
-      '-c', 'fsync=off',
-      '-c', 'full_page_writes=off',
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'shared_preload_libraries=pg_stat_statements',
-    ],
+    postgresFlags: ['-c', 'wal_level=logical', '-c', 'listen_addresses=127.0.0.1', ...settings.flatMap((x) => ['-c', x])],
     onLog: () => {},
     onError: () => {},
   });
   await server.initialise();
   await server.start();
   return {
+    server,
     adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    source: 'embedded',
-    stop: async () => {
+    destroy: async () => {
       await server.stop().catch(() => {});
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+export async function startPostgres(env: NodeJS.ProcessEnv = process.env): Promise<RunningPostgres> {
+  if (env.DATABASE_URL) {
+    return { adminUrl: env.DATABASE_URL, source: 'DATABASE_URL', stop: async () => {} };
+  }
+  const pg = await launchEmbedded('strangler-pg-', false, [
+    'max_replication_slots=40',
+    'max_wal_senders=40',
+    'max_connections=300',
+    'fsync=off',
+    'full_page_writes=off',
+    'shared_preload_libraries=pg_stat_statements',
+  ]);
+  return { adminUrl: pg.adminUrl, source: 'embedded', stop: pg.destroy };
 }
 
 export interface DedicatedPostgres {
@@ -83,31 +87,6 @@ export interface DedicatedPostgres {
  * and restart a database under a running sync.
  */
 export async function startDedicatedPostgres(): Promise<DedicatedPostgres> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'strangler-pg-own-'));
-  if (process.getuid?.() === 0) await chmod(dir, 0o777);
-  const port = await freePort();
-  const password = 'strangler';
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'data'),
-    port,
-    user: 'postgres',
-    password,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'wal_level=logical', '-c', 'max_replication_slots=10', '-c', 'max_wal_senders=10', '-c', 'listen_addresses=127.0.0.1'],
-    onLog: () => {},
-    onError: () => {},
-  });
-  await server.initialise();
-  await server.start();
-  return {
-    adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    stopServer: () => server.stop(),
-    startServer: () => server.start(),
-    destroy: async () => {
-      await server.stop().catch(() => {});
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  const pg = await launchEmbedded('strangler-pg-own-', true, ['max_replication_slots=10', 'max_wal_senders=10']);
+  return { adminUrl: pg.adminUrl, stopServer: () => pg.server.stop(), startServer: () => pg.server.start(), destroy: pg.destroy };
 }
