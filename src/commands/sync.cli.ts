@@ -1,6 +1,8 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { RegisterCommand } from '../cli-runtime.ts';
 import { UsageError } from '../errors.ts';
+import type { SyncEvent } from '../sync/sync-events.ts';
+import type { SyncRunResult } from '../sync/sync-engine.ts';
 
 const positiveInt = (flag: string) => (value: string) => {
   const n = Number(value);
@@ -8,7 +10,30 @@ const positiveInt = (flag: string) => (value: string) => {
   return n;
 };
 
+/** Runs `work` with a signal that SIGINT or SIGTERM aborts (the sync stops cleanly after its current batch). */
+async function untilInterrupted<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
 export const registerSync: RegisterCommand = (program, runtime) => {
+  /** A sync in the foreground: one line per event (on stderr with --json), the result when it stops. */
+  async function foreground(asJson: boolean, run: (signal: AbortSignal, onEvent: (e: SyncEvent) => void) => Promise<SyncRunResult>): Promise<void> {
+    const { syncEventPrinter, renderSyncRun } = await import('../report/sync-text.ts');
+    const print = syncEventPrinter((s) => (asJson ? runtime.err.write(s) : runtime.out.write(s)));
+    const r = await untilInterrupted((signal) => run(signal, print));
+    const { json } = await import('../report/format.ts');
+    runtime.out.write(asJson ? json(r) : renderSyncRun(r));
+  }
+
   /** `sync status --watch`: an ink dashboard on a terminal; elsewhere one status (text or a JSON line) per refresh. */
   async function watchStatus(options: import('./sync.ts').SyncStatusOptions, intervalMs: number, asJson: boolean, color: boolean): Promise<void> {
     const { runSyncStatus, watchSyncStatus } = await import('./sync.ts');
@@ -18,20 +43,13 @@ export const registerSync: RegisterCommand = (program, runtime) => {
       await runSyncDashboard(async () => renderSyncStatus(await runSyncStatus(options), color), intervalMs, { stdout: process.stdout, stdin: process.stdin });
       return;
     }
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    try {
-      await watchSyncStatus(options, intervalMs, controller.signal, (r) => {
+    await untilInterrupted((signal) =>
+      watchSyncStatus(options, intervalMs, signal, (r) => {
         if (r instanceof Error) runtime.err.write(`${new Date().toISOString()} cannot refresh: ${r.message}\n`);
         else if (asJson) runtime.out.write(`${JSON.stringify({ at: new Date().toISOString(), ...r })}\n`);
         else runtime.out.write(`${new Date().toISOString()}\n${renderSyncStatus(r, color)}\n`);
-      });
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    }
+      }),
+    );
   }
 
 
@@ -62,20 +80,7 @@ export const registerSync: RegisterCommand = (program, runtime) => {
         return;
       }
       const { runSyncStart } = await import('./sync.ts');
-      const { syncEventPrinter, renderSyncRun } = await import('../report/sync-text.ts');
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      try {
-        const print = syncEventPrinter((s) => (g.json ? runtime.err.write(s) : runtime.out.write(s)));
-        const r = await runSyncStart({ ...base, batchSize: opts.batchSize, maxRetries: opts.maxRetries, signal: controller.signal, onEvent: print });
-        const { json } = await import('../report/format.ts');
-        runtime.out.write(g.json ? json(r) : renderSyncRun(r));
-      } finally {
-        process.off('SIGTERM', stop);
-        process.off('SIGINT', stop);
-      }
+      await foreground(g.json, (signal, onEvent) => runSyncStart({ ...base, batchSize: opts.batchSize, maxRetries: opts.maxRetries, signal, onEvent }));
     });
 
   common(sync.command('reverse').argument('<domain>', 'the context (needs contexts.<domain>.sync.reverse: true)'))
@@ -85,23 +90,12 @@ export const registerSync: RegisterCommand = (program, runtime) => {
     .action(async (domain: string, opts: { source?: string; target?: string; batchSize?: number; maxRetries?: number }) => {
       const g = runtime.globals();
       const { runSyncReverse } = await import('./sync-reverse.ts');
-      const { syncEventPrinter, renderSyncRun } = await import('../report/sync-text.ts');
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      try {
-        const print = syncEventPrinter((s) => (g.json ? runtime.err.write(s) : runtime.out.write(s)));
-        const r = await runSyncReverse({
+      await foreground(g.json, (signal, onEvent) =>
+        runSyncReverse({
           domain, configFile: g.config, configExplicit: g.configExplicit, source: opts.source, target: opts.target,
-          batchSize: opts.batchSize, maxRetries: opts.maxRetries, signal: controller.signal, onEvent: print,
-        });
-        const { json } = await import('../report/format.ts');
-        runtime.out.write(g.json ? json(r) : renderSyncRun(r));
-      } finally {
-        process.off('SIGTERM', stop);
-        process.off('SIGINT', stop);
-      }
+          batchSize: opts.batchSize, maxRetries: opts.maxRetries, signal, onEvent,
+        }),
+      );
     });
 
   common(sync.command('status').argument('[domain]', 'one context (default: every context with tables)'))
