@@ -69,7 +69,11 @@ export interface AnalysisResult {
 }
 
 const describe: Record<EvidenceKind, (e: Evidence, other: string) => string> = {
-  join: (e, o) => `in the same statements as ${o} (${Math.round(e.count).toLocaleString('en-US')} executions)`,
+  join: (e, o) => {
+    const n = Math.round(e.count).toLocaleString('en-US');
+    if (!e.flowsTo) return `in the same statements as ${o} (${n} executions)`;
+    return e.flowsTo === `table:${o}` ? `read to write ${o} (${n} executions)` : `written from rows of ${o} (${n} executions)`;
+  },
   transaction: (e, o) => `${e.writes ? 'written' : 'used'} in the same transactions as ${o} (${Math.round(e.count).toLocaleString('en-US')})`,
   request: (e, o) => `${e.writes ? 'written' : 'read'} by route ${o} (${Math.round(e.count).toLocaleString('en-US')} requests)`,
   foreignKey: (e, o) => `foreign key with ${o} (${e.where})`,

@@ -176,12 +176,13 @@ function referencedTables(g: CouplingGraph, id: string): string[] {
 export function findSatellites(g: CouplingGraph, masters: Set<string>, hubs: Set<string>, options: ProposeOptions): Map<string, string> {
   const out = new Map<string, string>();
   if (masters.size === 0) return out;
-  // Tables written together with another table of their own: in one transaction, or by one module or route.
+  // Tables written together with another table of their own: in one transaction, or by one module (a route
+  // writing several tables in separate statements is not one unit of work).
   const writtenBy = new Map<string, Set<string>>();
   for (const e of g.edges.values()) {
     for (const [writer, table] of [[e.a, e.b], [e.b, e.a]] as const) {
       if (!table.startsWith('table:') || writer.startsWith('table:')) continue;
-      if (e.evidence.some((ev) => (ev.kind === 'codeAccess' || ev.kind === 'request') && ev.writes)) {
+      if (e.evidence.some((ev) => ev.kind === 'codeAccess' && ev.writes)) {
         (writtenBy.get(writer) ?? writtenBy.set(writer, new Set()).get(writer)!).add(table);
       }
     }
@@ -201,6 +202,12 @@ export function findSatellites(g: CouplingGraph, masters: Set<string>, hubs: Set
       const fk = e.evidence.filter((ev) => ev.kind === 'foreignKey' && ev.to === other);
       if (fk.length) parents.push({ id: other, cascade: fk.some((ev) => ev.cascade), weight: edgeWeight(e, options.weights) });
       if (!masters.has(other) && e.evidence.some((ev) => ev.kind === 'transaction' && ev.writes)) writtenWithOthers = true;
+      if (masters.has(other)) continue;
+      // Its rows feed another table of its own (events read to compute recommendations), or a table that
+      // references it is written in the transactions that use it (payments and the payment method they charge).
+      if (e.evidence.some((ev) => ev.kind === 'join' && ev.flowsTo === other)) writtenWithOthers = true;
+      const referencedByOther = e.evidence.some((ev) => ev.kind === 'foreignKey' && ev.to === id);
+      if (referencedByOther && e.evidence.some((ev) => ev.kind === 'transaction')) writtenWithOthers = true;
     }
     if (coWritten.has(id)) writtenWithOthers = true;
     if (writtenWithOthers || parents.length === 0 || parents.some((p) => !masters.has(p.id))) continue;
@@ -214,14 +221,20 @@ export function findSatellites(g: CouplingGraph, masters: Set<string>, hubs: Set
 
 /**
  * Evidence that says "these belong to one owner": a foreign key, tables written in one transaction, code or a
- * route writing a table, a route's handler. Reads (a report joining orders with users) do not.
+ * route writing a table, a route's handler. Reads (a report joining orders with users) do not, and neither does
+ * the foreign key of a rollup (daily_sales -> categories): it points at what the rollup summarizes.
  */
-export function isOwnershipTie(e: GraphEdge, masters: Set<string> = new Set()): boolean {
+export function isOwnershipTie(e: GraphEdge, masters: Set<string> = new Set(), derived: Set<string> = new Set()): boolean {
   return e.evidence.some(
     (ev) =>
-      (ev.kind === 'foreignKey' && !masters.has(ev.to ?? '')) ||
+      (ev.kind === 'foreignKey' && !masters.has(ev.to ?? '') && !derived.has(ev.to === e.a ? e.b : e.a)) ||
       ((ev.kind === 'transaction' || ev.kind === 'codeAccess') && ev.writes === true),
   );
+}
+
+/** Rollups and read models (tables the traffic only writes from other tables' rows). */
+export function derivedTables(g: CouplingGraph): Set<string> {
+  return new Set([...g.nodes].filter(([, n]) => n.derived).map(([id]) => id));
 }
 
 /**
@@ -234,6 +247,7 @@ export function splitByOwnership(
   skip: Set<string>,
   masters: Set<string> = new Set(),
   satellites: Map<string, string> = new Map(),
+  derived: Set<string> = new Set(),
 ): Map<string, number> {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
@@ -248,7 +262,7 @@ export function splitByOwnership(
     if (skip.has(e.a) || skip.has(e.b) || !community.has(e.a) || !community.has(e.b)) continue;
     // A foreign key to master data (everything references users) ties only the master's own weak entities.
     const satelliteTie = satellites.get(e.a) === e.b || satellites.get(e.b) === e.a;
-    if (community.get(e.a) !== community.get(e.b) || !(satelliteTie || isOwnershipTie(e, masters))) continue;
+    if (community.get(e.a) !== community.get(e.b) || !(satelliteTie || isOwnershipTie(e, masters, derived))) continue;
     const [ra, rb] = [find(e.a), find(e.b)];
     if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
   }
@@ -276,27 +290,65 @@ export function splitByOwnership(
 /**
  * A table left on its own (no code writes it, nothing it is written with stayed in its community) joins the
  * community it has the strongest ownership ties to: order_items, read by many reports, still belongs with orders.
+ * One with no ownership tie at all (an event log written alone) goes where its rows are used: with the table it
+ * feeds (events read to compute recommendations), else with the tables it is read with most (page views read with
+ * the sales they are reported next to).
  */
-export function adoptOrphans(g: CouplingGraph, community: Map<string, number>, skip: Set<string>, masters: Set<string>, options: ProposeOptions): void {
+export function adoptOrphans(g: CouplingGraph, community: Map<string, number>, skip: Set<string>, masters: Set<string>, options: ProposeOptions, derived: Set<string> = new Set()): void {
   const members = new Map<number, string[]>();
   for (const [id, c] of community) (members.get(c) ?? members.set(c, []).get(c)!).push(id);
+  const unowned: { table: string; c: number }[] = [];
   for (const [c, ids] of [...members].sort((a, b) => a[0] - b[0])) {
     const tables = ids.filter((id) => id.startsWith('table:'));
     if (tables.length !== 1) continue;
     const table = tables[0]!;
     const ownership = new Map<number, number>();
     let writtenByCode = false;
+    let owned = false;
     for (const e of edgesAt(g, table)) {
       const other = e.a === table ? e.b : e.a;
       if (other.startsWith('module:') && e.evidence.some((ev) => ev.kind === 'codeAccess' && ev.writes)) writtenByCode = true;
+      if (!other.startsWith('table:') || skip.has(other) || !isOwnershipTie(e, masters, derived)) continue;
+      owned = true;
       const oc = community.get(other);
-      if (oc === undefined || oc === c || skip.has(other) || !other.startsWith('table:') || !isOwnershipTie(e, masters)) continue;
+      if (oc === undefined || oc === c) continue;
       ownership.set(oc, (ownership.get(oc) ?? 0) + edgeWeight(e, options.weights));
     }
+    if (writtenByCode) continue;
     const best = strongest(ownership);
-    if (writtenByCode || best === undefined) continue;
-    for (const id of ids) community.set(id, best);
+    if (best !== undefined) for (const id of ids) community.set(id, best);
+    else if (!owned && !skip.has(table)) unowned.push({ table, c });
   }
+  // Tables with no owner at all: each points at one table; communities joined this way merge (a chain of event
+  // logs ends in at most one community with an owner, since each points at one place).
+  const target = new Map<number, number>();
+  for (const { table, c } of unowned) {
+    const feeds = new Map<string, number>();
+    const readWith = new Map<string, number>();
+    for (const e of edgesAt(g, table)) {
+      const other = e.a === table ? e.b : e.a;
+      if (!other.startsWith('table:') || skip.has(other) || community.get(other) === undefined || community.get(other) === c) continue;
+      for (const ev of e.evidence) {
+        if (ev.kind !== 'join' || ev.strength === undefined) continue;
+        const into = ev.flowsTo === other ? feeds : ev.flowsTo === undefined ? readWith : undefined;
+        into?.set(other, (into.get(other) ?? 0) + ev.strength);
+      }
+    }
+    const pick = (m: Map<string, number>) => [...m].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))[0]?.[0];
+    const to = pick(feeds) ?? pick(readWith);
+    if (to !== undefined) target.set(c, community.get(to)!);
+  }
+  const resolve = (c: number): number => {
+    const seen = new Set<number>();
+    let at = c;
+    while (target.has(at) && !seen.has(at)) {
+      seen.add(at);
+      at = target.get(at)!;
+    }
+    // A cycle of unowned tables: they form one community, named by its smallest number.
+    return target.has(at) ? Math.min(...seen) : at;
+  };
+  for (const [id, c] of [...community]) if (target.has(c)) community.set(id, resolve(c));
 }
 
 export function proposePartition(g: CouplingGraph, options: ProposeOptions): Proposal {
@@ -305,9 +357,13 @@ export function proposePartition(g: CouplingGraph, options: ProposeOptions): Pro
   const shared = new Set([...findHubs(g, options.hubShare ?? 0.35)].filter((id) => !masters.includes(id)));
   const satellites = findSatellites(g, new Set(masters), shared, options);
   const hubs = new Set([...shared, ...masters, ...satellites.keys()]);
+  // Without code, a route is only the statements it ran (already in the graph as statements and transactions):
+  // routes are placed after the tables, with the context they use most, instead of pulling tables together.
+  const routesLater = ![...g.nodes.values()].some((n) => n.kind === 'module');
+  const outOfLouvain = routesLater ? new Set([...hubs, ...[...g.nodes.keys()].filter((id) => id.startsWith('route:'))]) : hubs;
   const tableCommunities = (m: Map<string, number>) => new Set([...m].filter(([id]) => id.startsWith('table:')).map(([, c]) => c)).size;
   let resolution = options.resolution;
-  let community = run(g, hubs, options, resolution);
+  let community = run(g, outOfLouvain, options, resolution);
   if (options.contexts) {
     // Binary search on the resolution for the wanted number of contexts with tables.
     let lo = 0.05;
@@ -318,7 +374,7 @@ export function proposePartition(g: CouplingGraph, options: ProposeOptions): Pro
       if (n < options.contexts) lo = resolution;
       else hi = resolution;
       resolution = (lo + hi) / 2;
-      community = run(g, hubs, options, resolution);
+      community = run(g, outOfLouvain, options, resolution);
     }
   }
   // Master tables join the context of the tables they reference (a products table goes with its categories); a
@@ -343,9 +399,11 @@ export function proposePartition(g: CouplingGraph, options: ProposeOptions): Pro
   // Only when the inputs say who writes what (logs with writes, code): otherwise reads are all there is.
   const knowsWriters = [...g.edges.values()].some((e) => e.evidence.some((ev) => ev.writes));
   if (knowsWriters) {
-    community = splitByOwnership(g, community, hubs, new Set(masters), satellites);
-    adoptOrphans(g, community, hubs, new Set(masters), options);
+    const derived = derivedTables(g);
+    community = splitByOwnership(g, community, hubs, new Set(masters), satellites, derived);
+    adoptOrphans(g, community, hubs, new Set(masters), options, derived);
   }
+  if (routesLater) for (const id of [...g.nodes.keys()].filter((x) => x.startsWith('route:')).sort()) community.set(id, fresh++);
   // Communities without tables join the one they are tied to most.
   const withTables = new Set([...community].filter(([id]) => id.startsWith('table:')).map(([, c]) => c));
   for (let pass = 0; pass < 3; pass++) {

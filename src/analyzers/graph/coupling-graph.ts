@@ -23,6 +23,11 @@ export interface Evidence {
   to?: string;
   /** For a foreign key: ON DELETE CASCADE. */
   cascade?: boolean;
+  /**
+   * For traffic in one statement: the node id of the table written with rows read from the other one
+   * (`INSERT INTO user_recommendations ... SELECT ... FROM recommendation_events`): data flows into it.
+   */
+  flowsTo?: string;
 }
 
 /** Weight of one unit of association strength, relative to the log-scaled counts of other evidence. */
@@ -34,8 +39,18 @@ export interface GraphEdge {
   evidence: Evidence[];
 }
 
+export interface GraphNode {
+  kind: NodeKind;
+  name: string;
+  /**
+   * A table the traffic only ever writes from rows of other tables (INSERT .. SELECT, DELETE .. USING): a rollup
+   * or read model, whose foreign keys point at the data it summarizes rather than at its owner.
+   */
+  derived?: boolean;
+}
+
 export interface CouplingGraph {
-  nodes: Map<string, { kind: NodeKind; name: string }>;
+  nodes: Map<string, GraphNode>;
   edges: Map<string, GraphEdge>;
 }
 
@@ -71,7 +86,7 @@ export function addEvidence(g: CouplingGraph, a: string, b: string, evidence: Ev
   const [x, y] = a < b ? [a, b] : [b, a];
   const key = `${x}|${y}`;
   const edge = g.edges.get(key) ?? { a: x, b: y, evidence: [] };
-  const same = edge.evidence.find((e) => e.kind === evidence.kind && e.where === evidence.where);
+  const same = edge.evidence.find((e) => e.kind === evidence.kind && e.where === evidence.where && e.flowsTo === evidence.flowsTo);
   if (same) {
     same.count += evidence.count;
     same.writes ||= evidence.writes;
@@ -120,13 +135,17 @@ export function buildCouplingGraph(inputs: GraphInputs): CouplingGraph {
     // Co-occurrence in statements and in transactions, normalized by how often each table occurs at all.
     const associate = (kind: 'join' | 'transaction', groups: { tables: string[]; count: number; written?: string[] }[]) => {
       const freq = new Map<string, number>();
-      const co = new Map<string, { a: string; b: string; n: number; writes: boolean }>();
+      const co = new Map<string, { a: string; b: string; n: number; writes: boolean; flowsTo?: string }>();
       for (const grp of groups) {
         for (const x of grp.tables) freq.set(x, (freq.get(x) ?? 0) + grp.count);
         for (const [a, b] of pairs(grp.tables)) {
-          const key = `${a}|${b}`;
-          const factor = kind === 'transaction' && grp.written ? (grp.written.includes(a) && grp.written.includes(b) ? 1 : grp.written.includes(a) || grp.written.includes(b) ? 0.5 : 0.2) : 1;
-          const entry = co.get(key) ?? { a, b, n: 0, writes: false };
+          const wa = grp.written?.includes(a) ?? false;
+          const wb = grp.written?.includes(b) ?? false;
+          // In one statement, a table written from the rows of another is fed by it (kept apart from co-reads).
+          const flowsTo = kind === 'join' && wa !== wb ? (wa ? a : b) : undefined;
+          const key = `${a}|${b}|${flowsTo ?? ''}`;
+          const factor = kind === 'transaction' && grp.written ? (wa && wb ? 1 : wa || wb ? 0.5 : 0.2) : 1;
+          const entry = co.get(key) ?? { a, b, n: 0, writes: false, flowsTo };
           entry.n += (factor * grp.count) / (grp.tables.length - 1);
           entry.writes ||= factor === 1 && kind === 'transaction';
           co.set(key, entry);
@@ -134,12 +153,29 @@ export function buildCouplingGraph(inputs: GraphInputs): CouplingGraph {
       }
       for (const e of co.values()) {
         const strength = e.n / Math.sqrt((freq.get(e.a) ?? 1) * (freq.get(e.b) ?? 1));
-        addEvidence(g, t(e.a), t(e.b), { kind, count: Math.round(e.n), strength, ...(kind === 'transaction' ? { writes: e.writes } : {}) });
+        addEvidence(g, t(e.a), t(e.b), {
+          kind,
+          count: Math.round(e.n),
+          strength,
+          ...(kind === 'transaction' ? { writes: e.writes } : {}),
+          ...(e.flowsTo ? { flowsTo: t(e.flowsTo) } : {}),
+        });
       }
     };
-    const statements = inputs.traffic.shapes.map((shape) => ({ tables: expand(shape.access.tables), count: shape.count }));
+    const statements = inputs.traffic.shapes.map((shape) => ({ tables: expand(shape.access.tables), written: expand(shape.access.written), count: shape.count }));
     for (const st of statements) for (const name of st.tables) t(name);
     associate('join', statements);
+    // Tables only ever written from other tables' rows: rollups and read models.
+    const writeCounts = new Map<string, { plain: number; fromOthers: number }>();
+    for (const st of statements) {
+      for (const w of st.written) {
+        const entry = writeCounts.get(w) ?? { plain: 0, fromOthers: 0 };
+        if (st.tables.some((x) => !st.written.includes(x))) entry.fromOthers += st.count;
+        else entry.plain += st.count;
+        writeCounts.set(w, entry);
+      }
+    }
+    for (const [name, w] of writeCounts) if (w.plain === 0 && w.fromOthers > 0) g.nodes.get(t(name))!.derived = true;
     associate('transaction', inputs.traffic.transactions.map((tx) => ({ tables: expand(tx.tables), count: tx.count, written: tx.written })).filter((x) => x.tables.length > 0));
     for (const req of inputs.traffic.requests) {
       const r = addNode(g, 'route', req.route);
