@@ -1,3 +1,6 @@
+import { execa } from 'execa';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAnalyze, SAMPLE_LOG_PREFIX, SAMPLE_ROOT, type AnalyzeOptions } from '../../src/commands/analyze.ts';
@@ -48,4 +51,22 @@ describe('analyze: proposal quality on the sample monolith', () => {
     // The context holding the cart tables is named from them, not after an arbitrary table.
     expect(a.contexts.find((c) => c.tables.includes('cart_items'))!.name).toBe('cart');
   });
+});
+
+describe('analyze: the logs-alone proposal does not depend on one recording', () => {
+  it('a fresh recording of the shop (another workload seed, 1,500 requests) still reaches F1 >= 0.8 from logs alone', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'strangler-recording-'));
+    try {
+      await execa(process.execPath, ['--import', 'tsx', path.join(SAMPLE_ROOT, 'scripts/record-logs.ts')], {
+        env: { RECORD_OUT: out, RECORD_SEED: '5', RECORD_REQUESTS: '1500', RECORD_SCHEMA: '0' },
+      });
+      for (const mode of ['comments-on', 'comments-off'] as const) {
+        const r = await runAnalyze({ ...inputs(mode, 'logs'), logs: [path.join(out, mode, 'postgresql.csv.gz')] });
+        expect(r.inputs.logs[0]!.statements, mode).toBeGreaterThan(2_000);
+        expect(r.comparison!.tables.f1, mode).toBeGreaterThanOrEqual(0.8);
+      }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
