@@ -1,106 +1,116 @@
 /** PostgreSQL csvlog: RFC 4180 records (quoted newlines, doubled quotes), one log entry per record. */
+import { ownCopy } from '../own-copy.ts';
 import type { LoggedStatement } from '../types.ts';
-import type { LineSource } from './read-lines.ts';
+import { CsvScanner } from './read-csv.ts';
+import type { TextSource } from './read-text.ts';
 import type { ReaderStats } from './reader-types.ts';
 import { parametersOf, statementOf } from './statement-message.ts';
 
-/** Splits CSV text into records, carrying quoted fields across lines. */
-export async function* csvRecords(lines: AsyncIterable<string>, stats: ReaderStats): AsyncGenerator<{ fields: string[]; line: number }> {
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let startLine = 0;
-  let lineNo = 0;
-  const MAX_RECORD = 64 * 1024 * 1024;
-  let size = 0;
-  for await (const line of lines) {
-    lineNo++;
-    if (!quoted) {
-      if (line === '') continue;
-      startLine = lineNo;
-      size = 0;
-    } else {
-      field += '\n';
-    }
-    size += line.length;
-    if (size > MAX_RECORD) {
-      stats.skippedLines += lineNo - startLine + 1;
-      fields = [];
-      field = '';
-      quoted = false;
-      continue;
-    }
-    for (let i = 0; i < line.length; i++) {
-      const ch = line[i];
-      if (quoted) {
-        if (ch === '"') {
-          if (line[i + 1] === '"') {
-            field += '"';
-            i++;
-          } else quoted = false;
-        } else {
-          // Copy a run of ordinary characters at once.
-          const next = line.indexOf('"', i);
-          const end = next === -1 ? line.length : next;
-          field += line.slice(i, end);
-          i = end - 1;
-        }
-      } else if (ch === '"') {
-        quoted = true;
-      } else if (ch === ',') {
-        fields.push(field);
-        field = '';
-      } else {
-        let end = i;
-        while (end < line.length) {
-          const c = line.charCodeAt(end);
-          if (c === 44 /* , */ || c === 34 /* " */) break;
-          end++;
-        }
-        field += line.slice(i, end);
-        i = end - 1;
-      }
-    }
-    if (!quoted) {
-      fields.push(field);
-      yield { fields, line: startLine };
-      fields = [];
-      field = '';
-    }
-  }
-  if (quoted || fields.length > 0) stats.skippedLines += lineNo - startLine + 1; // truncated last record
-}
-
 // csvlog columns (PostgreSQL 13-18; later versions append columns).
 const COL = { time: 0, user: 1, db: 2, pid: 3, session: 5, vxid: 9, xid: 10, severity: 11, message: 13, detail: 14, app: 22 };
+const USED = Object.values(COL);
 
-export async function* readCsvlog(source: LineSource, file: string, stats: ReaderStats): AsyncGenerator<LoggedStatement> {
-  for await (const { fields: f, line } of csvRecords(source.lines, stats)) {
-    if (f.length < 23 || !/^\d{4}-\d\d-\d\d /.test(f[COL.time]!)) {
-      stats.skippedLines++;
-      continue;
-    }
-    if (f[COL.severity] !== 'LOG') continue;
-    const st = statementOf(f[COL.message]!);
-    if (!st) continue;
+/** A statement of a csvlog record; its parameters are parsed only when asked for (table extraction does not). */
+class CsvlogStatement implements LoggedStatement {
+  sql: string;
+  durationMs: number | undefined;
+  session: string | undefined;
+  xid: string | undefined;
+  vxid: string | undefined;
+  timestamp: string;
+  user: string | undefined;
+  database: string | undefined;
+  application: string | undefined;
+  calls = 1;
+  source: { file: string; line: number };
+  private readonly detail: string;
+  private parsedParams: string[] | undefined | null = null;
+
+  constructor(f: string[], st: { sql: string; durationMs?: number }, file: string, line: number) {
+    this.sql = st.sql;
+    this.durationMs = st.durationMs;
+    const pid = f[COL.pid];
+    this.session = f[COL.session] || (pid ? `pid:${pid}` : undefined);
     const xid = f[COL.xid];
-    const detail = f[COL.detail];
-    yield {
-      sql: st.sql,
-      durationMs: st.durationMs,
-      // Parsed only when asked for: table extraction does not need the values.
-      get params() {
-        return parametersOf(detail);
-      },
-      session: f[COL.session] || (f[COL.pid] ? `pid:${f[COL.pid]}` : undefined),
-      xid: xid && xid !== '0' ? xid : undefined,
-      vxid: f[COL.vxid] || undefined,
-      timestamp: f[COL.time],
-      user: f[COL.user] || undefined,
-      database: f[COL.db] || undefined,
-      application: f[COL.app] || undefined,
-      calls: 1,
-      source: { file, line },
-    };
+    this.xid = xid && xid !== '0' ? xid : undefined;
+    this.vxid = f[COL.vxid] || undefined;
+    this.timestamp = f[COL.time]!;
+    this.user = f[COL.user] || undefined;
+    this.database = f[COL.db] || undefined;
+    this.application = f[COL.app] || undefined;
+    this.source = { file, line };
+    this.detail = f[COL.detail]!;
   }
+
+  get params(): string[] | undefined {
+    if (this.parsedParams === null) this.parsedParams = parametersOf(this.detail);
+    return this.parsedParams;
+  }
+
+  set params(value: string[] | undefined) {
+    this.parsedParams = value;
+  }
+}
+
+/**
+ * `statementOf` by message text. Logs repeat their statements (bind parameters are in the detail column), so
+ * a repeated message costs one lookup and yields the same SQL string object each time, whose hash V8 keeps:
+ * the statement caches after this one do not hash the text again. Holds about MEMO_CHARS characters at most.
+ */
+class StatementMemo {
+  private readonly byMessage = new Map<string, { sql: string; durationMs?: number } | null>();
+  private chars = 0;
+
+  of(message: string): { sql: string; durationMs?: number } | undefined {
+    let st = this.byMessage.get(message);
+    if (st === undefined) {
+      if (message.length > 16_384) return statementOf(message);
+      const own = ownCopy(message);
+      st = statementOf(own) ?? null;
+      if (this.chars > MEMO_CHARS) {
+        this.byMessage.clear();
+        this.chars = 0;
+      }
+      this.byMessage.set(own, st);
+      this.chars += own.length;
+    }
+    return st ?? undefined;
+  }
+}
+
+const MEMO_CHARS = 4_000_000;
+
+/** `YYYY-MM-DD ` at the start of the time column. */
+function isTimestamp(s: string): boolean {
+  if (s.length < 11 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 32) return false;
+  return digit(s, 0) && digit(s, 1) && digit(s, 2) && digit(s, 3) && digit(s, 5) && digit(s, 6) && digit(s, 8) && digit(s, 9);
+}
+
+function digit(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return c >= 48 && c <= 57;
+}
+
+export async function* readCsvlog(source: TextSource, file: string, stats: ReaderStats): AsyncGenerator<LoggedStatement[]> {
+  const scanner = new CsvScanner(stats, USED);
+  const statements = new StatementMemo();
+  let batch: LoggedStatement[] = [];
+  const onRecord = (f: string[], count: number, line: number) => {
+    if (count < 23 || !isTimestamp(f[COL.time]!)) {
+      stats.skippedLines++;
+      return;
+    }
+    if (f[COL.severity] !== 'LOG') return;
+    const st = statements.of(f[COL.message]!);
+    if (st) batch.push(new CsvlogStatement(f, st, file, line));
+  };
+  for await (const chunk of source.chunks) {
+    scanner.push(chunk, onRecord);
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
+    }
+  }
+  scanner.end(onRecord);
+  if (batch.length > 0) yield batch;
 }

@@ -1,7 +1,7 @@
 /** pg_stat_statements exports: CSV with a header, a JSON array, or JSON lines; each row weighs `calls`. */
 import type { LoggedStatement } from '../types.ts';
-import { csvRecords } from './read-csvlog.ts';
-import type { LineSource } from './read-lines.ts';
+import { CsvScanner } from './read-csv.ts';
+import { lineBatches, type TextSource } from './read-text.ts';
 import type { ReaderStats } from './reader-types.ts';
 
 function statement(row: Record<string, unknown>, file: string, line: number, stats: ReaderStats): LoggedStatement | undefined {
@@ -15,53 +15,84 @@ function statement(row: Record<string, unknown>, file: string, line: number, sta
   return { sql: query, calls, user: row.username ? String(row.username) : undefined, database: row.dbname ? String(row.dbname) : undefined, source: { file, line } };
 }
 
-export async function* readPgStatStatements(source: LineSource, file: string, stats: ReaderStats): AsyncGenerator<LoggedStatement> {
-  const it = source.lines[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return;
-  const head = first.value.trimStart();
-  const rest = { [Symbol.asyncIterator]: () => it };
+export async function* readPgStatStatements(source: TextSource, file: string, stats: ReaderStats): AsyncGenerator<LoggedStatement[]> {
+  // The first text that is not blank tells a JSON array, JSON lines and CSV apart.
+  const it = source.chunks[Symbol.asyncIterator]();
+  const seen: string[] = [];
+  for (;;) {
+    const r = await it.next();
+    if (r.done) break;
+    seen.push(r.value);
+    if (r.value.trim() !== '') break;
+  }
+  const head = seen.join('').trimStart();
+  if (!head) return;
+  const chunks = (async function* () {
+    try {
+      yield* seen;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    } finally {
+      await it.return?.();
+    }
+  })();
   if (head.startsWith('[')) {
     // A JSON array: pg_stat_statements exports are small (one row per statement shape), read it whole.
-    let text = first.value;
-    for await (const line of rest) text += `\n${line}`;
+    const parts: string[] = [];
+    for await (const chunk of chunks) parts.push(chunk);
     let rows: unknown;
     try {
-      rows = JSON.parse(text);
+      rows = JSON.parse(parts.join(''));
     } catch (e) {
       stats.warnings.push(`${file}: not valid JSON (${(e as Error).message}); nothing read`);
       return;
     }
     if (!Array.isArray(rows)) return;
+    const batch: LoggedStatement[] = [];
     let i = 0;
     for (const row of rows) {
       i++;
       const st = row && typeof row === 'object' ? statement(row as Record<string, unknown>, file, i, stats) : undefined;
-      if (st) yield st;
+      if (st) batch.push(st);
     }
+    if (batch.length > 0) yield batch;
     return;
   }
   if (head.startsWith('{')) {
     let lineNo = 0;
-    for (const line of [first.value]) {
-      lineNo++;
-      const st = parseLine(line, file, lineNo, stats);
-      if (st) yield st;
-    }
-    for await (const line of rest) {
-      lineNo++;
-      const st = parseLine(line, file, lineNo, stats);
-      if (st) yield st;
+    for await (const lines of lineBatches(chunks)) {
+      const batch: LoggedStatement[] = [];
+      for (const line of lines) {
+        lineNo++;
+        const st = parseLine(line, file, lineNo, stats);
+        if (st) batch.push(st);
+      }
+      if (batch.length > 0) yield batch;
     }
     return;
   }
   // CSV with a header naming the columns.
-  const header = first.value.split(',').map((h) => h.trim().replace(/^"|"$/g, '').toLowerCase());
-  for await (const { fields, line } of csvRecords(rest, stats)) {
-    const row = Object.fromEntries(header.map((h, i) => [h, fields[i]]));
-    const st = statement(row, file, line + 1, stats);
-    if (st) yield st;
+  const scanner = new CsvScanner(stats);
+  let header: string[] | undefined;
+  let batch: LoggedStatement[] = [];
+  const onRecord = (fields: string[], count: number, line: number) => {
+    if (!header) {
+      header = fields.slice(0, count).map((h) => h.trim().toLowerCase());
+      return;
+    }
+    const row: Record<string, unknown> = Object.create(null);
+    for (let i = 0; i < header.length; i++) row[header[i]!] = i < count ? fields[i] : undefined;
+    const st = statement(row, file, line, stats);
+    if (st) batch.push(st);
+  };
+  for await (const chunk of chunks) {
+    scanner.push(chunk, onRecord);
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
+    }
   }
+  scanner.end(onRecord);
+  if (batch.length > 0) yield batch;
 }
 
 function parseLine(line: string, file: string, lineNo: number, stats: ReaderStats): LoggedStatement | undefined {

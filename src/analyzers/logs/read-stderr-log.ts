@@ -1,7 +1,7 @@
 /** PostgreSQL stderr logs with any log_line_prefix; multi-line statements continue on lines starting with a tab. */
 import type { LoggedStatement } from '../types.ts';
 import { DEFAULT_LOG_LINE_PREFIX, prefixRegex } from './log-line-prefix.ts';
-import type { LineSource } from './read-lines.ts';
+import { lineBatches, type TextSource } from './read-text.ts';
 import type { ReaderStats } from './reader-types.ts';
 import { parametersOf, statementOf } from './statement-message.ts';
 
@@ -14,7 +14,7 @@ interface Entry {
 
 export function stderrReader(prefix = DEFAULT_LOG_LINE_PREFIX) {
   const re = prefixRegex(prefix);
-  return async function* readStderrLog(source: LineSource, file: string, stats: ReaderStats): AsyncGenerator<LoggedStatement> {
+  return async function* readStderrLog(source: TextSource, file: string, stats: ReaderStats): AsyncGenerator<LoggedStatement[]> {
     let entry: Entry | undefined;
     let pending: LoggedStatement | undefined;
     let lineNo = 0;
@@ -37,31 +37,39 @@ export function stderrReader(prefix = DEFAULT_LOG_LINE_PREFIX) {
         source: { file, line: e.line },
       };
     };
-    const finish = function* (e: Entry | undefined): Generator<LoggedStatement> {
+    let batch: LoggedStatement[] = [];
+    const finish = (e: Entry | undefined): void => {
       if (!e) return;
       if (e.severity === 'DETAIL' && pending) {
         const params = parametersOf(e.message);
         if (params) pending.params = params;
         return;
       }
-      if (pending) yield pending;
+      if (pending) batch.push(pending);
       pending = toStatement(e);
     };
-    for await (const line of source.lines) {
-      lineNo++;
-      if (line.startsWith('\t') && entry) {
-        entry.message += `\n${line.slice(1)}`;
-        continue;
+    for await (const lines of lineBatches(source.chunks)) {
+      for (const line of lines) {
+        lineNo++;
+        if (line.startsWith('\t') && entry) {
+          entry.message += `\n${line.slice(1)}`;
+          continue;
+        }
+        const m = re.exec(line);
+        if (!m) {
+          if (line.trim() !== '') stats.skippedLines++;
+          continue;
+        }
+        finish(entry);
+        entry = { groups: m.groups ?? {}, severity: m.groups!.severity!, message: m.groups!.message!, line: lineNo };
       }
-      const m = re.exec(line);
-      if (!m) {
-        if (line.trim() !== '') stats.skippedLines++;
-        continue;
+      if (batch.length > 0) {
+        yield batch;
+        batch = [];
       }
-      yield* finish(entry);
-      entry = { groups: m.groups ?? {}, severity: m.groups!.severity!, message: m.groups!.message!, line: lineNo };
     }
-    yield* finish(entry);
-    if (pending) yield pending;
+    finish(entry);
+    if (pending) batch.push(pending);
+    if (batch.length > 0) yield batch;
   };
 }

@@ -1,5 +1,5 @@
 import type { LoggedStatement } from '../types.ts';
-import type { LineSource } from './read-lines.ts';
+import type { TextSource } from './read-text.ts';
 
 /** What every reader reports besides its statements. */
 export interface ReaderStats {
@@ -8,4 +8,5 @@ export interface ReaderStats {
   warnings: string[];
 }
 
-export type Reader = (source: LineSource, file: string, stats: ReaderStats) => AsyncGenerator<LoggedStatement>;
+/** Statements in batches (one per chunk of text read, never empty), in log order. */
+export type Reader = (source: TextSource, file: string, stats: ReaderStats) => AsyncGenerator<LoggedStatement[]>;

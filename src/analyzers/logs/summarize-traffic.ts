@@ -9,7 +9,7 @@ import type { LogFormat, LoggedStatement, RequestShape, StatementShape, TrafficS
 import { detectFormat, UNDERSTOOD_FORMATS } from './detect-format.ts';
 import { readCsvlog } from './read-csvlog.ts';
 import { readJsonlog } from './read-jsonlog.ts';
-import { readLines } from './read-lines.ts';
+import { lineBatches, openText } from './read-text.ts';
 import { readPgStatStatements } from './read-pg-stat-statements.ts';
 import { stderrReader } from './read-stderr-log.ts';
 import type { Reader, ReaderStats } from './reader-types.ts';
@@ -36,11 +36,13 @@ interface OpenRequest {
 const EXAMPLE_LENGTH = 300;
 
 async function peek(file: string): Promise<string[]> {
-  const src = await readLines(file);
+  const src = await openText(file);
   const out: string[] = [];
-  for await (const line of src.lines) {
-    out.push(line.length > 100_000 ? line.slice(0, 100_000) : line);
-    if (out.length >= 20) break;
+  for await (const lines of lineBatches(src.chunks)) {
+    for (const line of lines) {
+      out.push(line.length > 100_000 ? line.slice(0, 100_000) : line);
+      if (out.length >= 20) return out;
+    }
   }
   return out;
 }
@@ -87,15 +89,17 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
     const reader: Reader =
       format === 'stderr' ? stderrReader(options.logLinePrefix) : format === 'csvlog' ? readCsvlog : format === 'jsonlog' ? readJsonlog : readPgStatStatements;
     const stats: ReaderStats = { skippedLines: 0, warnings: [] };
-    const source = await readLines(file);
+    const source = await openText(file);
     const openTx = new Map<string, OpenTransaction>();
     const openReq = new Map<string, OpenRequest>();
     let count = 0;
-    for await (const st of reader(source, file, stats)) {
-      count += st.calls;
-      summary.statements += st.calls;
-      if (options.onProgress && count % 50_000 < st.calls) options.onProgress({ statements: summary.statements, bytes: source.bytes(), file });
-      handle(st);
+    for await (const batch of reader(source, file, stats)) {
+      for (const st of batch) {
+        count += st.calls;
+        summary.statements += st.calls;
+        if (options.onProgress && count % 50_000 < st.calls) options.onProgress({ statements: summary.statements, bytes: source.bytes(), file });
+        handle(st);
+      }
     }
     for (const t of openTx.values()) addTransaction(t);
     for (const r of openReq.values()) addRequest(r);

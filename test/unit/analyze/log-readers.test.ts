@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { summarizeTraffic } from '../../../src/analyzers/logs/summarize-traffic.ts';
-import { readLines } from '../../../src/analyzers/logs/read-lines.ts';
+import { openText } from '../../../src/analyzers/logs/read-text.ts';
 import { stderrReader } from '../../../src/analyzers/logs/read-stderr-log.ts';
 import { readCsvlog } from '../../../src/analyzers/logs/read-csvlog.ts';
 import { readJsonlog } from '../../../src/analyzers/logs/read-jsonlog.ts';
@@ -23,10 +23,13 @@ async function file(name: string, content: string | Buffer): Promise<string> {
   return f;
 }
 
-async function collect(reader: ReturnType<typeof stderrReader>, f: string) {
+async function collect(reader: ReturnType<typeof stderrReader>, f: string, chunkBytes?: number) {
   const stats = { skippedLines: 0, warnings: [] as string[] };
   const out: LoggedStatement[] = [];
-  for await (const s of reader(await readLines(f), f, stats)) out.push(s);
+  for await (const batch of reader(await openText(f, { chunkBytes }), f, stats)) {
+    expect(batch.length).toBeGreaterThan(0);
+    out.push(...batch);
+  }
   return { out, stats };
 }
 
