@@ -3,6 +3,7 @@
  * the tables they read and write, transactions and requests aggregated by the tables they touch.
  */
 import { UsageError } from '../../errors.ts';
+import { ownCopy } from '../own-copy.ts';
 import { initSqlParser, StatementParser } from '../sql/extract-tables.ts';
 import { splitTags } from '../sql/sql-tags.ts';
 import type { LogFormat, LoggedStatement, RequestShape, StatementShape, TrafficSummary, TransactionShape } from '../types.ts';
@@ -117,7 +118,7 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
         parsed = parser.parse(sql);
       } catch (e) {
         unparsed.count += st.calls;
-        if (unparsed.examples.length < 5) unparsed.examples.push({ sql: sql.slice(0, EXAMPLE_LENGTH), error: (e as Error).message, source: st.source });
+        if (unparsed.examples.length < 5) unparsed.examples.push({ sql: ownCopy(sql.slice(0, EXAMPLE_LENGTH)), error: (e as Error).message, source: st.source });
         return;
       }
       const session = st.session;
@@ -130,17 +131,21 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
           openReq.delete(session);
         }
         if (route && parsed.access.tables.length > 0) {
-          const r = openReq.get(session) ?? { route, module: tags.module ?? tags.controller, tables: new Set<string>(), written: new Set<string>() };
+          let r = openReq.get(session);
+          if (!r) {
+            const module = tags.module ?? tags.controller;
+            r = { route: ownCopy(route), module: module === undefined ? undefined : ownCopy(module), tables: new Set<string>(), written: new Set<string>() };
+            openReq.set(ownCopy(session), r);
+          }
           for (const t of parsed.access.tables) r.tables.add(t);
           for (const t of parsed.access.written) r.written.add(t);
-          openReq.set(session, r);
         }
       }
       // Transactions: BEGIN..COMMIT/ROLLBACK per session; a statement outside is its own transaction.
       if (parsed.kind === 'begin' && session) {
         const previous = openTx.get(session);
         if (previous) addTransaction(previous);
-        openTx.set(session, { tables: new Set(), written: new Set() });
+        openTx.set(previous ? session : ownCopy(session), { tables: new Set(), written: new Set() });
         return;
       }
       if ((parsed.kind === 'commit' || parsed.kind === 'rollback') && session) {
@@ -152,7 +157,7 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
       if (parsed.access.tables.length === 0) return;
       const shape = shapes.get(parsed.fingerprint) ?? {
         fingerprint: parsed.fingerprint,
-        example: sql.slice(0, EXAMPLE_LENGTH),
+        example: ownCopy(sql.slice(0, EXAMPLE_LENGTH)),
         access: parsed.access,
         count: 0,
         routes: {},

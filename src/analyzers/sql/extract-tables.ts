@@ -3,6 +3,7 @@
  * statement shape is parsed once: results are cached by fingerprint, and fingerprints by text.
  */
 import { fingerprintSync, loadModule, parseSync } from 'libpg-query';
+import { ownCopy } from '../own-copy.ts';
 import type { TableAccess } from '../types.ts';
 
 let ready: Promise<void> | undefined;
@@ -85,20 +86,28 @@ function kindOf(tree: { stmts?: { stmt?: Node }[] }): StatementKind {
 
 const EMPTY: TableAccess = { read: [], written: [], tables: [] };
 
-/** Parses with a shape cache. Call `await initSqlParser()` once first. Throws on SQL the parser rejects. */
+/**
+ * Parses with a shape cache. Call `await initSqlParser()` once first. Throws on SQL the parser rejects (the
+ * rejection is cached by text too: a log repeats its unparsable statements as often as the others).
+ */
 export class StatementParser {
   private readonly byFingerprint = new Map<string, ParsedStatement>();
-  private readonly fingerprintByText = new Map<string, string>();
+  private readonly fingerprintByText = new Map<string, string | { rejected: unknown }>();
   /** How many times the parser itself ran (for tests and progress). */
   parses = 0;
 
   parse(sql: string): ParsedStatement {
     let fp = this.fingerprintByText.get(sql);
     if (fp === undefined) {
-      fp = fingerprintSync(sql);
+      try {
+        fp = fingerprintSync(sql);
+      } catch (e) {
+        fp = { rejected: e };
+      }
       if (this.fingerprintByText.size > 50_000) this.fingerprintByText.clear();
-      this.fingerprintByText.set(sql, fp);
+      this.fingerprintByText.set(ownCopy(sql), fp);
     }
+    if (typeof fp !== 'string') throw fp.rejected;
     const known = this.byFingerprint.get(fp);
     if (known) return known;
     this.parses++;

@@ -38,6 +38,16 @@ describe('tables read and written per statement (libpg-query)', () => {
     expect(parser.parse('COMMIT').kind).toBe('commit');
     expect(parser.parse('ROLLBACK').kind).toBe('rollback');
     expect(() => parser.parse('SELEC oops')).toThrow();
+    // A rejected text is rejected again from the cache, with the same error.
+    let rejected: Error | undefined;
+    try {
+      parser.parse('SELECT * FROM orders WHERE');
+    } catch (e) {
+      rejected = e as Error;
+    }
+    expect(rejected?.message).toMatch(/syntax error/);
+    expect(() => parser.parse('SELECT * FROM orders WHERE')).toThrow(rejected!.message);
+    expect(parser.parse('SELECT * FROM orders WHERE id = 7').access.tables).toEqual(['orders']);
   });
 });
 
