@@ -4,9 +4,9 @@
  */
 import { UsageError } from '../../errors.ts';
 import { ownCopy } from '../own-copy.ts';
-import { initSqlParser, StatementParser } from '../sql/extract-tables.ts';
+import { initSqlParser, type ParsedStatement, StatementParser } from '../sql/extract-tables.ts';
 import { splitTags } from '../sql/sql-tags.ts';
-import type { LogFormat, LoggedStatement, RequestShape, StatementShape, TrafficSummary, TransactionShape } from '../types.ts';
+import type { LogFormat, LoggedStatement, RequestShape, SqlTags, StatementShape, TrafficSummary, TransactionShape } from '../types.ts';
 import { detectFormat, UNDERSTOOD_FORMATS } from './detect-format.ts';
 import { readCsvlog } from './read-csvlog.ts';
 import { readJsonlog } from './read-jsonlog.ts';
@@ -35,6 +35,7 @@ interface OpenRequest {
 }
 
 const EXAMPLE_LENGTH = 300;
+const NO_TAGS: Readonly<SqlTags> = Object.freeze({});
 
 async function peek(file: string): Promise<string[]> {
   const src = await openText(file);
@@ -58,21 +59,45 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
   const unparsed: TrafficSummary['unparsed'] = { count: 0, examples: [] };
   const summary: TrafficSummary = { files: [], statements: 0, shapes: [], transactions: [], requests: [], unparsed, skippedLines: 0, warnings: [] };
 
+  // Written tables (and a request's tables) are gathered in sets and sorted into the shapes once, at the end.
+  const txWritten = new Map<TransactionShape, Set<string>>();
+  const reqTables = new Map<RequestShape, { tables: Set<string>; written: Set<string> }>();
+  const countTransaction = (key: string, tables: readonly string[], written: Iterable<string>, count: number) => {
+    let shape = transactions.get(key);
+    let seen: Set<string>;
+    if (!shape) {
+      shape = { tables: [...tables], written: [], count: 0 };
+      transactions.set(key, shape);
+      txWritten.set(shape, (seen = new Set()));
+    } else {
+      seen = txWritten.get(shape)!;
+    }
+    for (const t of written) seen.add(t);
+    shape.count += count;
+  };
   const addTransaction = (t: OpenTransaction) => {
     if (t.tables.size === 0) return;
     const tables = [...t.tables].sort();
-    const key = tables.join(',');
-    const shape = transactions.get(key) ?? { tables, written: [], count: 0 };
-    shape.written = [...new Set([...shape.written, ...t.written])].sort();
-    shape.count++;
-    transactions.set(key, shape);
+    countTransaction(tables.join(','), tables, t.written, 1);
+  };
+  // A statement outside BEGIN..COMMIT is a transaction of its own: its key is computed once per shape.
+  const singleKeys = new Map<ParsedStatement, string>();
+  const addSingle = (parsed: ParsedStatement, count: number) => {
+    let key = singleKeys.get(parsed);
+    if (key === undefined) singleKeys.set(parsed, (key = parsed.access.tables.join(',')));
+    countTransaction(key, parsed.access.tables, parsed.access.written, count);
   };
   const addRequest = (r: OpenRequest) => {
-    const shape = requests.get(r.route) ?? { route: r.route, module: r.module, tables: [], written: [], count: 0 };
-    shape.tables = [...new Set([...shape.tables, ...r.tables])].sort();
-    shape.written = [...new Set([...shape.written, ...r.written])].sort();
+    let shape = requests.get(r.route);
+    if (!shape) {
+      shape = { route: r.route, module: r.module, tables: [], written: [], count: 0 };
+      requests.set(r.route, shape);
+      reqTables.set(shape, { tables: new Set(), written: new Set() });
+    }
+    const sets = reqTables.get(shape)!;
+    for (const t of r.tables) sets.tables.add(t);
+    for (const t of r.written) sets.written.add(t);
     shape.count++;
-    requests.set(r.route, shape);
   };
 
   for (const file of options.files) {
@@ -112,7 +137,7 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
     summary.files.push({ file, format, statements: count });
 
     function handle(st: LoggedStatement): void {
-      const { sql, tags } = splitTags(st.sql);
+      const { sql, tags } = st.sql.includes('/*') ? splitTags(st.sql) : { sql: st.sql, tags: NO_TAGS };
       let parsed;
       try {
         parsed = parser.parse(sql);
@@ -155,26 +180,29 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
         return;
       }
       if (parsed.access.tables.length === 0) return;
-      const shape = shapes.get(parsed.fingerprint) ?? {
-        fingerprint: parsed.fingerprint,
-        example: ownCopy(sql.slice(0, EXAMPLE_LENGTH)),
-        access: parsed.access,
-        count: 0,
-        routes: {},
-        modules: {},
-        firstSeen: st.source,
-      };
+      let shape = shapes.get(parsed.fingerprint);
+      if (!shape) {
+        shape = {
+          fingerprint: parsed.fingerprint,
+          example: ownCopy(sql.slice(0, EXAMPLE_LENGTH)),
+          access: parsed.access,
+          count: 0,
+          routes: {},
+          modules: {},
+          firstSeen: st.source,
+        };
+        shapes.set(parsed.fingerprint, shape);
+      }
       shape.count += st.calls;
       if (route) shape.routes[route] = (shape.routes[route] ?? 0) + st.calls;
       const module = tags.module ?? tags.controller;
       if (module) shape.modules[module] = (shape.modules[module] ?? 0) + st.calls;
-      shapes.set(parsed.fingerprint, shape);
       const tx = session ? openTx.get(session) : undefined;
       if (tx) {
         for (const t of parsed.access.tables) tx.tables.add(t);
         for (const t of parsed.access.written) tx.written.add(t);
       } else if (format !== 'pg_stat_statements') {
-        for (let i = 0; i < st.calls; i++) addTransaction({ tables: new Set(parsed.access.tables), written: new Set(parsed.access.written) });
+        addSingle(parsed, st.calls);
       }
     }
   }
@@ -184,6 +212,11 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
       `no SQL statements found in ${options.files.length} log file(s)${summary.warnings.length ? ` (${summary.warnings[0]})` : ''}`,
       `give logs written with log_statement=all or log_min_duration_statement=0; understood: ${UNDERSTOOD_FORMATS}`,
     );
+  }
+  for (const [shape, written] of txWritten) shape.written = [...written].sort();
+  for (const [shape, sets] of reqTables) {
+    shape.tables = [...sets.tables].sort();
+    shape.written = [...sets.written].sort();
   }
   const byKey = <T>(map: Map<string, T>) => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
   summary.shapes = byKey(shapes);

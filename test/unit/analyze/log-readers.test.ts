@@ -11,6 +11,7 @@ import { readJsonlog } from '../../../src/analyzers/logs/read-jsonlog.ts';
 import { readPgStatStatements } from '../../../src/analyzers/logs/read-pg-stat-statements.ts';
 import type { LoggedStatement } from '../../../src/analyzers/types.ts';
 import { UsageError } from '../../../src/errors.ts';
+import { statementOf } from '../../../src/analyzers/logs/statement-message.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -54,6 +55,21 @@ describe('stderr logs', () => {
     expect(out[1]!.params).toEqual(['5', 'NULL', "it's"]);
     expect(out[2]).toMatchObject({ durationMs: 0.12, xid: '731' });
     expect(stats.skippedLines).toBe(1);
+  });
+});
+
+describe('statement messages', () => {
+  it('finds the SQL in statement, execute and duration messages, not in parse, bind or duration-only ones', () => {
+    expect(statementOf('statement: SELECT 1')).toEqual({ sql: 'SELECT 1', durationMs: undefined });
+    expect(statementOf('execute <unnamed>: SELECT $1: x')).toEqual({ sql: 'SELECT $1: x', durationMs: undefined });
+    expect(statementOf('execute S_1/C_2: SELECT 2')).toEqual({ sql: 'SELECT 2', durationMs: undefined });
+    expect(statementOf('execute fetch from c1: SELECT 3')).toEqual({ sql: 'SELECT 3', durationMs: undefined });
+    expect(statementOf('duration: 0.120 ms  statement: SELECT 4')).toEqual({ sql: 'SELECT 4', durationMs: 0.12 });
+    expect(statementOf('duration: 1.5 ms  execute <unnamed>: SELECT 5')).toEqual({ sql: 'SELECT 5', durationMs: 1.5 });
+    expect(statementOf('statement: ')).toEqual({ sql: '', durationMs: undefined });
+    for (const m of ['duration: 0.050 ms', 'duration: 0.050 ms  parse <unnamed>: select 1', 'bind S_1: select 1', 'checkpoint starting: time', 'statement:SELECT 1']) {
+      expect(statementOf(m)).toBeUndefined();
+    }
   });
 });
 
