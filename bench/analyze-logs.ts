@@ -1,15 +1,18 @@
-// npm run bench:analyze [-- --statements N]
+// npm run bench:analyze-logs [-- --statements N]
 // Generates a csvlog of N statements (default 5M) from the statement shapes of the sample monolith's recording
 // (sessions, transactions, multi-line statements, prepared-statement parameters), then times strangler's log
 // summary (one process, one core: statements/s and peak RSS, at N/4 and N to show RSS does not grow with the
-// log) and pgBadger (`-j 1`) on the same file in the same run, and prints the ratio.
+// log) and pgBadger (`-j 1`) on the same file in the same run, and prints the ratio. pgBadger is installed
+// with apt-get when it is missing and the bench runs as root; otherwise its column stays 'n/a'.
 import { execa } from 'execa';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { summarizeTraffic } from '../src/analyzers/logs/summarize-traffic.ts';
+import { readCsvlog } from '../src/analyzers/logs/read-csvlog.ts';
+import { openText } from '../src/analyzers/logs/read-text.ts';
+import { initSqlParser, StatementParser } from '../src/analyzers/sql/extract-tables.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string, fallback: string) => {
@@ -20,9 +23,29 @@ const total = Number(arg('statements', '5000000'));
 const work = path.join(root, 'bench/.work');
 await mkdir(work, { recursive: true });
 
-// Shapes (with their relative frequencies) from the committed recording.
-const recorded = await summarizeTraffic({ files: [path.join(root, 'fixtures/sample-monolith/logs/comments-off/postgresql.csv.gz')] });
-const shapes = recorded.shapes.map((s) => ({ sql: s.example, weight: s.count }));
+// Shapes that touch tables (with their relative frequencies) from the committed recording, each as the whole
+// text of its first statement.
+async function recordedShapes(file: string): Promise<{ sql: string; weight: number }[]> {
+  await initSqlParser();
+  const parser = new StatementParser();
+  const byShape = new Map<string, { sql: string; weight: number }>();
+  for await (const batch of readCsvlog(await openText(file), file, { skippedLines: 0, warnings: [] })) {
+    for (const st of batch) {
+      let parsed;
+      try {
+        parsed = parser.parse(st.sql);
+      } catch {
+        continue;
+      }
+      if (parsed.access.tables.length === 0) continue;
+      const shape = byShape.get(parsed.fingerprint);
+      if (shape) shape.weight++;
+      else byShape.set(parsed.fingerprint, { sql: st.sql, weight: 1 });
+    }
+  }
+  return [...byShape.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, shape]) => shape);
+}
+const shapes = await recordedShapes(path.join(root, 'fixtures/sample-monolith/logs/comments-off/postgresql.csv.gz'));
 const cumulative: number[] = [];
 let sum = 0;
 for (const s of shapes) cumulative.push((sum += s.weight));
@@ -77,14 +100,37 @@ const mb = async (f: string) => (await stat(f)).size / 1e6;
 const s1 = await strangler(small);
 const s2 = await strangler(big);
 let pgbadger: { seconds: number } | undefined;
-const hasPgbadger = (await execa('sh', ['-c', 'command -v pgbadger'], { reject: false })).exitCode === 0;
-if (hasPgbadger) {
+if (await ensurePgbadger()) {
+  process.stderr.write(`pgBadger (-j 1) on ${total.toLocaleString()} statements…\n`);
   const start = process.hrtime.bigint();
   await execa('pgbadger', ['-f', 'csv', '-j', '1', '-q', '-o', path.join(work, 'pgbadger.html'), big]);
   pgbadger = { seconds: Number(process.hrtime.bigint() - start) / 1e9 };
-} else {
-  process.stderr.write('pgbadger is not installed (Debian: apt-get install pgbadger): its column stays empty\n');
 }
+/** pgBadger on the PATH, installing Debian's package when we may (root, apt-get present), like Chromium for the tests. */
+async function ensurePgbadger(): Promise<boolean> {
+  const found = async () => (await execa('sh', ['-c', 'command -v pgbadger'], { reject: false })).exitCode === 0;
+  if (await found()) return true;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = existsSync('/usr/bin/apt-get');
+  if (!isRoot || !hasApt) {
+    const why = !hasApt ? 'apt-get is not available' : 'not running as root';
+    process.stderr.write(`pgbadger is not installed and ${why}: its column stays 'n/a' (Debian/Ubuntu: sudo apt-get install pgbadger; elsewhere https://pgbadger.darold.net)\n`);
+    return false;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [
+    ['-o', 'Acquire::Retries=3', 'update'],
+    ['-o', 'Acquire::Retries=3', 'install', '-y', '--no-install-recommends', 'pgbadger'],
+  ]) {
+    process.stderr.write(`pgbadger is missing: apt-get ${args.join(' ')}\n`);
+    const r = await execa('apt-get', args, { env, reject: false, stdout: 'ignore', stderr: 'inherit' });
+    if (r.exitCode !== 0) break;
+  }
+  if (await found()) return true;
+  process.stderr.write("could not install pgbadger with apt-get: its column stays 'n/a'\n");
+  return false;
+}
+
 const rate = (x: { statements: number; seconds: number }) => Math.round(x.statements / x.seconds);
 const rows = [
   ['input', 'size (MB)', 'strangler (s)', 'statements/s', 'peak RSS (MB)', 'pgBadger -j 1 (s)', 'pgBadger / strangler'],
