@@ -128,7 +128,7 @@ export interface CodeTableAccess {
   count: number;
   /** First site. */
   at: SourceRef;
-  /** How it was found: `knex`, `raw-sql`, `entity`... */
+  /** How it was found: `knex`, `raw-sql`, `typeorm`, `sequelize`, `prisma`. */
   via: string;
 }
 

@@ -1,8 +1,8 @@
 /**
  * Code signals of a TypeScript/JavaScript monolith, from syntax alone (the TypeScript parser; no type checking,
  * no program, one file at a time, so memory stays flat in code size): imports, calls between modules, which
- * module touches which table (knex builders and raw SQL parsed with libpg-query) and the HTTP routes with their
- * handlers.
+ * module touches which table (knex builders, raw SQL parsed with libpg-query, and TypeORM, Sequelize and Prisma
+ * entities: orm-mappings.ts) and the HTTP routes with their handlers.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import ts from 'typescript';
 import { UsageError } from '../../errors.ts';
 import { extractTableAccess, initSqlParser } from '../sql/extract-tables.ts';
 import type { CallEdge, CodeModel, CodeRoute, CodeTableAccess, ImportEdge } from '../types.ts';
+import { ormCollector, parsePrismaSchema, prismaDelegate, resolveOrmAccess, type OrmFileFacts, type PrismaModel } from './orm-mappings.ts';
 
 export interface ScanOptions {
   root: string;
@@ -21,6 +22,7 @@ export interface ScanOptions {
 }
 
 const SOURCE = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/;
+const PRISMA_SCHEMA = /\.prisma$/;
 const DEFAULT_EXCLUDE = [/(^|\/)node_modules\//, /(^|\/)(dist|build|coverage)\//, /(^|\/)(test|tests|__tests__)\//, /\.(test|spec)\.[cm]?[jt]sx?$/, /\.d\.ts$/];
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'all']);
 const DB_NAMES = /^(knex|db|database|trx|tx|transaction|qb)$/i;
@@ -31,7 +33,8 @@ const TABLE_METHODS: Record<string, 'read' | 'write' | 'chain'> = {
 };
 const SQL_START = /^\s*(\/\*[\s\S]*?\*\/\s*)?(select|insert|update|delete|with|truncate)\b/i;
 
-async function listFiles(root: string, rel: string, exclude: RegExp[], out: string[]): Promise<void> {
+/** Source files into `out`; Prisma schemas into `schemas` when given. */
+async function listFiles(root: string, rel: string, exclude: RegExp[], out: string[], schemas?: string[]): Promise<void> {
   const full = path.join(root, rel);
   const info = await stat(full);
   if (info.isFile()) {
@@ -41,8 +44,27 @@ async function listFiles(root: string, rel: string, exclude: RegExp[], out: stri
   for (const entry of (await readdir(full, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
     const child = rel ? `${rel}/${entry.name}` : entry.name;
     if (entry.isDirectory()) {
-      if (!exclude.some((e) => e.test(`${child}/`))) await listFiles(root, child, exclude, out);
+      if (!exclude.some((e) => e.test(`${child}/`))) await listFiles(root, child, exclude, out, schemas);
     } else if (SOURCE.test(entry.name) && !exclude.some((e) => e.test(child))) out.push(child);
+    else if (schemas && PRISMA_SCHEMA.test(entry.name) && !exclude.some((e) => e.test(child))) schemas.push(child);
+  }
+}
+
+/** Prisma models of every `.prisma` file found (small files: a line-based reader, no parser). */
+async function readPrismaModels(root: string, schemas: string[]): Promise<PrismaModel[]> {
+  const models: PrismaModel[] = [];
+  for (const file of schemas.sort()) models.push(...parsePrismaSchema(await readFile(path.join(root, file), 'utf8'), file));
+  return models;
+}
+
+/** Counts one access in `access` (one entry per module, table and mode; `at` is the first site in the file). */
+function addAccess(access: Map<string, CodeTableAccess>, file: string, table: string, mode: 'read' | 'write', line: number, via: string): void {
+  const key = `${file}|${table}|${mode}`;
+  const a = access.get(key);
+  if (!a) access.set(key, { module: file, table, mode, count: 1, at: { file, line }, via });
+  else {
+    a.count++;
+    if (line < a.at.line) Object.assign(a, { at: { file, line }, via });
   }
 }
 
@@ -106,8 +128,14 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
   await initSqlParser();
   const exclude = options.exclude ?? DEFAULT_EXCLUDE;
   const files: string[] = [];
-  for (const inc of options.include ?? ['']) await listFiles(root, inc, exclude, files).catch(() => undefined);
+  const schemas: string[] = [];
+  for (const inc of options.include ?? ['']) await listFiles(root, inc, exclude, files, options.include ? undefined : schemas).catch(() => undefined);
+  // Prisma schemas map models to tables for the whole tree, so they are looked for outside the included folders too.
+  if (options.include) await listFiles(root, '', exclude, [], schemas).catch(() => undefined);
   files.sort();
+  const prismaModels = await readPrismaModels(root, schemas);
+  const prismaDelegates = new Set(prismaModels.map((m) => prismaDelegate(m.model)));
+  const ormFacts: OrmFileFacts[] = [];
   const fileSet = new Set(files);
   const model: CodeModel = { root, modules: [], imports: [], calls: [], tableAccess: [], routes: [], warnings: [] };
   const calls = new Map<string, CallEdge>();
@@ -127,12 +155,8 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
     const lineOf = (node: ts.Node) => sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
     /** Local name -> [module, exported name ('*' for a namespace)]. */
     const bindings = new Map<string, string>();
-    const note = (table: string, mode: 'read' | 'write', node: ts.Node, via: string) => {
-      const key = `${file}|${table}|${mode}`;
-      const a = access.get(key) ?? { module: file, table, mode, count: 0, at: { file, line: lineOf(node) }, via };
-      a.count++;
-      access.set(key, a);
-    };
+    const note = (table: string, mode: 'read' | 'write', node: ts.Node, via: string) => addAccess(access, file, table, mode, lineOf(node), via);
+    const orm = ormCollector(sf, file, prismaDelegates);
     const callTo = (target: string, node: ts.Node) => {
       if (target === file) return;
       const key = `${file}|${target}`;
@@ -148,6 +172,7 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
       return undefined;
     };
     const visit = (node: ts.Node): void => {
+      orm.visit(node);
       if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
         const target = resolveImport(file, node.moduleSpecifier.text, fileSet);
         if (target) {
@@ -209,9 +234,13 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
       ts.forEachChild(node, visit);
     };
     visit(sf);
+    const facts = orm.finish(bindings);
+    if (facts) ormFacts.push(facts);
     done++;
     options.onProgress?.({ files: done, total: files.length });
   }
+  // ORM uses, now that every entity, model and repository declared in any file is known.
+  for (const a of resolveOrmAccess(ormFacts, prismaModels)) addAccess(access, a.file, a.table, a.mode, a.line, a.via);
   // Routes reach the modules their handler calls, a few steps deep.
   const out = new Map<string, Set<string>>();
   for (const e of [...calls.values()]) (out.get(e.from) ?? out.set(e.from, new Set()).get(e.from)!).add(e.to);

@@ -1,0 +1,632 @@
+/**
+ * ORM entity-to-table mappings and the calls that use them, from syntax alone (no type checker):
+ * - TypeORM: `@Entity` / `@ViewEntity` / `@ChildEntity` classes; repositories (`getRepository(Order)`,
+ *   `@InjectRepository(Order)`, `Repository<Order>`), entity managers (`manager.find(Order, …)`), query builders
+ *   (`.from(Order)`, `.into(Order)`) and active record (`Order.find()` when the class extends `BaseEntity`);
+ * - Sequelize: `sequelize.define('User', …)`, `User.init(…, { sequelize })`, sequelize-typescript `@Table`, and
+ *   their static methods (`User.findAll()`, `sequelize.models.User.create()`, Nest's `@InjectModel(User)`);
+ * - Prisma: `model Order { … @@map("orders") }` in `.prisma` files, used as `prisma.order.findMany()`.
+ *
+ * An entity is often declared in one file and used in another, so this runs in two steps: while the scanner
+ * walks each file's syntax tree once, `ormCollector` notes declarations and candidate uses (small records, no
+ * nodes kept); when every file is walked, `resolveOrmAccess` maps the uses to tables.
+ */
+import ts from 'typescript';
+
+/** Read once: every `ts.X` is a getter, too slow to call for each node of a large tree. */
+const { SyntaxKind } = ts;
+
+export type OrmVia = 'typeorm' | 'sequelize' | 'prisma';
+type Mode = 'read' | 'write';
+
+export interface OrmAccess {
+  file: string;
+  line: number;
+  table: string;
+  mode: Mode;
+  via: OrmVia;
+}
+
+// ---------------------------------------------------------------- methods
+
+const TYPEORM_METHODS = modes(
+  ['find', 'findBy', 'findOne', 'findOneBy', 'findOneOrFail', 'findOneByOrFail', 'findAndCount', 'findAndCountBy', 'findByIds', 'count', 'countBy', 'exist', 'exists', 'existsBy', 'sum', 'average', 'minimum', 'maximum', 'preload', 'createQueryBuilder', 'query'],
+  ['save', 'insert', 'update', 'updateAll', 'upsert', 'delete', 'deleteAll', 'remove', 'softDelete', 'softRemove', 'restore', 'recover', 'increment', 'decrement', 'clear'],
+);
+/** Query-builder steps that name an entity class: `.from(Order, 'o')`, `.into(Order)`, `.leftJoin(Item, 'i', …)`. */
+const TYPEORM_BUILDER_METHODS = modes(['from', 'join', 'innerJoin', 'leftJoin', 'innerJoinAndSelect', 'leftJoinAndSelect'], ['into']);
+/** What follows `createQueryBuilder()` (or precedes `.from()`) in a chain that writes. */
+const TYPEORM_BUILDER_WRITES = new Set(['insert', 'update', 'delete', 'softDelete', 'restore']);
+const SEQUELIZE_METHODS = modes(
+  ['findAll', 'findOne', 'findByPk', 'findAndCountAll', 'count', 'max', 'min', 'sum', 'aggregate'],
+  ['create', 'bulkCreate', 'update', 'destroy', 'upsert', 'increment', 'decrement', 'truncate', 'findOrCreate', 'restore'],
+);
+const PRISMA_METHODS = modes(
+  ['findMany', 'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow', 'count', 'aggregate', 'groupBy'],
+  ['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany'],
+);
+/** Methods called on a repository, a model class or a client delegate. */
+const ORM_RECEIVER_METHODS = new Set([...TYPEORM_METHODS.keys(), ...SEQUELIZE_METHODS.keys(), ...PRISMA_METHODS.keys()]);
+const ORM_METHODS = new Set([...ORM_RECEIVER_METHODS, ...TYPEORM_BUILDER_METHODS.keys()]);
+const REPOSITORY_GETTERS = new Set(['getRepository', 'getTreeRepository', 'getMongoRepository']);
+const REPOSITORY_TYPES = new Set(['Repository', 'TreeRepository', 'MongoRepository']);
+/** `sequelize.models.User`, `db.User` (the sequelize-cli `models/index.js` object). */
+const MODEL_OWNERS = /^(models|db)$/i;
+const SEQUELIZE_HANDLE = /sequelize|^(db|database|connection|conn|orm)$/i;
+
+function modes(read: string[], write: string[]): Map<string, Mode> {
+  return new Map([...read.map((m) => [m, 'read'] as const), ...write.map((m) => [m, 'write'] as const)]);
+}
+
+// ---------------------------------------------------------------- naming
+
+/** TypeORM's DefaultNamingStrategy: `OrderItem` -> `order_item`, `HTTPLog` -> `http_log`. */
+export function snakeCase(name: string): string {
+  return name
+    .replace(/([A-Z])([A-Z])([a-z])/g, '$1_$2$3')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/**
+ * English plural as Sequelize makes table names (its `inflection` rules, the common ones): `Category` ->
+ * `Categories`, `Address` -> `Addresses`, `Box` -> `Boxes`, `Day` -> `Days`; a name already ending in a single
+ * `s` (`users`) stays as it is.
+ */
+export function pluralize(word: string): string {
+  if (/[^aeiou]y$/i.test(word)) return `${word.slice(0, -1)}ies`;
+  if (/(ss|x|ch|sh|alias|status)$/i.test(word)) return `${word}es`;
+  if (/s$/i.test(word)) return word;
+  return `${word}s`;
+}
+
+export interface SequelizeOptions {
+  tableName?: string;
+  modelName?: string;
+  freezeTableName?: boolean;
+  underscored?: boolean;
+  schema?: string;
+}
+
+/** Sequelize's table for a model: `tableName`, else the model name (pluralized unless `freezeTableName`). */
+export function sequelizeTableName(modelName: string, options: SequelizeOptions = {}): string {
+  if (options.tableName) return qualify(options.tableName, options.schema);
+  if (options.freezeTableName) return qualify(modelName, options.schema);
+  const plural = pluralize(modelName);
+  return qualify(options.underscored ? snakeCase(plural) : plural, options.schema);
+}
+
+/** The Prisma client's delegate for a model: `OrderItem` -> `orderItem`. */
+export function prismaDelegate(model: string): string {
+  return model.charAt(0).toLowerCase() + model.slice(1);
+}
+
+/** A table as the rest of the analysis names it: lower case, `schema.table` outside `public`. */
+function qualify(name: string, schema?: string): string {
+  const table = name.replace(/"/g, '').toLowerCase();
+  const s = schema?.replace(/"/g, '').toLowerCase();
+  if (s && s !== 'public' && !table.includes('.')) return `${s}.${table}`;
+  return table.startsWith('public.') ? table.slice(7) : table;
+}
+
+// ---------------------------------------------------------------- Prisma schema
+
+export interface PrismaModel {
+  model: string;
+  table: string;
+  file: string;
+  line: number;
+}
+
+const PRISMA_BLOCK = /^[ \t]*(model|view)[ \t]+(\w+)[ \t]*\{([^]*?)^[ \t]*\}/gm;
+const PRISMA_MAP = /^@@map\(\s*(?:name\s*:\s*)?"([^"]*)"/;
+const PRISMA_SCHEMA = /^@@schema\(\s*"([^"]*)"/;
+
+/** `model Order { … @@map("orders") @@schema("sales") }` -> Order: sales.orders; without `@@map`, the model name. */
+export function parsePrismaSchema(text: string, file: string): PrismaModel[] {
+  const models: PrismaModel[] = [];
+  for (const m of text.matchAll(PRISMA_BLOCK)) {
+    let table: string | undefined;
+    let schema: string | undefined;
+    for (const raw of m[3]!.split('\n')) {
+      const line = raw.trim();
+      table ??= PRISMA_MAP.exec(line)?.[1];
+      schema ??= PRISMA_SCHEMA.exec(line)?.[1];
+    }
+    const lineNo = text.slice(0, m.index).split('\n').length;
+    models.push({ model: m[2]!, table: qualify(table ?? m[2]!, schema), file, line: lineNo });
+  }
+  return models;
+}
+
+// ---------------------------------------------------------------- collecting, one file at a time
+
+interface EntityDecl {
+  name: string;
+  /** Undefined for a `@ChildEntity` (its parent's table: single-table inheritance). */
+  table?: string;
+  file: string;
+}
+
+interface ModelDecl {
+  /** The name code uses for it: the class, or the variable `define` is assigned to. */
+  name?: string;
+  modelName: string;
+  options: SequelizeOptions;
+  file: string;
+}
+
+/** A name bound to a repository or a model class: `const repo = getRepository(Order)`, `this.repo`. */
+interface Binding {
+  name: string;
+  /** `this.name` (a class member) rather than a variable. */
+  self: boolean;
+  /** The entity or model class. */
+  target: string;
+  start: number;
+  end: number;
+  /** Declared at the top of the module, so other modules can import it. */
+  top: boolean;
+}
+
+type Receiver =
+  | { kind: 'repository'; entity: string }
+  | { kind: 'name'; name: string }
+  | { kind: 'this'; name: string }
+  | { kind: 'member'; owner: string; name: string };
+
+interface Use {
+  receiver?: Receiver;
+  method: string;
+  /** A class passed first: `manager.find(Order)`, `.from(Order, 'o')`. */
+  entityArg?: string;
+  /** A query builder chain that writes. */
+  writes?: boolean;
+  line: number;
+  pos: number;
+}
+
+export interface OrmFileFacts {
+  file: string;
+  entities: EntityDecl[];
+  models: ModelDecl[];
+  /** Class -> the class it extends. */
+  parents: [string, string][];
+  bindings: Binding[];
+  uses: Use[];
+  /** `new Sequelize(…, { define: {…} })`: defaults for every model. */
+  sequelizeDefaults?: SequelizeOptions;
+  /** Imported name (after `as` aliases are undone) -> the module it comes from. */
+  importedFrom: Map<string, string>;
+}
+
+export interface OrmCollector {
+  /** Call for every node the scanner visits. */
+  visit(node: ts.Node): void;
+  /** The file's facts, or undefined when it has nothing ORM-like. `imports`: local name -> module. */
+  finish(imports: ReadonlyMap<string, string>): OrmFileFacts | undefined;
+}
+
+export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: ReadonlySet<string>): OrmCollector {
+  const facts: OrmFileFacts = { file, entities: [], models: [], parents: [], bindings: [], uses: [], importedFrom: new Map() };
+  /** Local name -> imported name, for `import { Order as O }`. */
+  const aliases = new Map<string, string>();
+  const lineOf = (node: ts.Node) => sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
+  const bind = (name: string, self: boolean, target: string | undefined, scope: ts.Node): void => {
+    if (target) facts.bindings.push({ name, self, target, start: scope.pos, end: scope.end, top: !self && ts.isSourceFile(scope) });
+  };
+
+  const visitClass = (node: ts.ClassLikeDeclaration) => {
+    const name = node.name?.text;
+    if (!name) return;
+    const parent = extendsName(node);
+    if (parent) facts.parents.push([name, parent]);
+    for (const d of decoratorsOf(node)) {
+      if (d.name === 'Entity' || d.name === 'ViewEntity') facts.entities.push({ name, table: typeormTable(name, d.args), file });
+      else if (d.name === 'ChildEntity') facts.entities.push({ name, file });
+      else if (d.name === 'Table' && parent === 'Model') {
+        const options = d.args[0] && ts.isObjectLiteralExpression(d.args[0]) ? sequelizeOptions(d.args[0]) : {};
+        facts.models.push({ name, modelName: options.modelName ?? name, options, file });
+      }
+    }
+  };
+
+  const visitVariable = (node: ts.VariableDeclaration) => {
+    const target = ts.isIdentifier(node.name) && node.initializer ? repositoryEntity(unwrap(node.initializer)) : undefined;
+    if (target) bind((node.name as ts.Identifier).text, false, target, scopeOf(node));
+  };
+
+  /** `@InjectRepository(Order) private repo: Repository<Order>` as a class property or constructor parameter. */
+  const visitMember = (node: ts.PropertyDeclaration | ts.ParameterDeclaration) => {
+    // Most parameters have no decorator, no `Repository<…>` type and no default: skip them cheaply.
+    if (!node.modifiers && !node.initializer && node.type?.kind !== SyntaxKind.TypeReference) return;
+    if (!ts.isIdentifier(node.name)) return;
+    const target = injectedClass(node) ?? (node.initializer ? repositoryEntity(unwrap(node.initializer)) : undefined);
+    if (ts.isPropertyDeclaration(node)) return bind(node.name.text, true, target, node.parent);
+    bind(node.name.text, false, target, node.parent);
+    if (ts.isParameterPropertyDeclaration(node, node.parent)) bind(node.name.text, true, target, node.parent.parent);
+  };
+
+  /** `this.repo = dataSource.getRepository(Order)`. */
+  const visitAssignment = (node: ts.BinaryExpression) => {
+    if (node.operatorToken.kind !== SyntaxKind.EqualsToken || !ts.isPropertyAccessExpression(node.left) || node.left.expression.kind !== SyntaxKind.ThisKeyword) return;
+    const target = repositoryEntity(unwrap(node.right));
+    const cls = target ? enclosingClass(node) : undefined;
+    if (cls) bind(node.left.name.text, true, target, cls);
+  };
+
+  const visitCall = (node: ts.CallExpression) => {
+    if (node.expression.kind !== SyntaxKind.PropertyAccessExpression) return;
+    const callee = node.expression as ts.PropertyAccessExpression;
+    const method = callee.name.text;
+    if (method === 'define') return visitDefine(node, callee);
+    if (method === 'init') return visitInit(node, callee);
+    if (!ORM_METHODS.has(method)) return;
+    const a0 = node.arguments[0];
+    const argName = a0 && (ts.isIdentifier(a0) || ts.isPropertyAccessExpression(a0)) ? className(a0) : undefined;
+    const entityArg = argName && /^[A-Z]/.test(argName) ? argName : undefined;
+    // `.from()` and the joins name a table only through an entity class.
+    let receiver = ORM_RECEIVER_METHODS.has(method) ? receiverOf(callee.expression) : undefined;
+    if (receiver?.kind === 'member' && !MODEL_OWNERS.test(receiver.owner) && !prismaDelegates.has(receiver.name)) receiver = undefined;
+    if (!receiver && !entityArg) return;
+    const writes = method === 'createQueryBuilder' ? chainAfterHas(node, TYPEORM_BUILDER_WRITES) : method === 'from' ? chainBeforeHas(callee.expression, TYPEORM_BUILDER_WRITES) : undefined;
+    facts.uses.push({ receiver, method, entityArg, writes, line: lineOf(node), pos: node.pos });
+  };
+
+  /** `const User = sequelize.define('User', attributes, { tableName: 'users' })`. */
+  const visitDefine = (node: ts.CallExpression, callee: ts.PropertyAccessExpression) => {
+    const [a0, a1, a2] = node.arguments;
+    if (!a0 || !ts.isStringLiteralLike(a0)) return;
+    const owner = lastName(callee.expression);
+    if (owner === 'customElements' || !((owner && SEQUELIZE_HANDLE.test(owner)) || (a1 && ts.isObjectLiteralExpression(a1)))) return;
+    const options = a2 && ts.isObjectLiteralExpression(a2) ? sequelizeOptions(a2) : {};
+    const declaration = node.parent;
+    const name = ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) ? declaration.name.text : undefined;
+    facts.models.push({ name, modelName: options.modelName ?? a0.text, options, file });
+  };
+
+  /** `User.init(attributes, { sequelize, tableName: 'users' })`. */
+  const visitInit = (node: ts.CallExpression, callee: ts.PropertyAccessExpression) => {
+    const options = node.arguments[1];
+    if (!ts.isIdentifier(callee.expression) || !options || !ts.isObjectLiteralExpression(options) || !propertyOf(options, 'sequelize')) return;
+    const parsed = sequelizeOptions(options);
+    facts.models.push({ name: callee.expression.text, modelName: parsed.modelName ?? callee.expression.text, options: parsed, file });
+  };
+
+  /** `new Sequelize(url, { define: { freezeTableName: true } })`. */
+  const visitNew = (node: ts.NewExpression) => {
+    if (lastName(node.expression) !== 'Sequelize') return;
+    for (const arg of node.arguments ?? []) {
+      const define = ts.isObjectLiteralExpression(arg) ? propertyOf(arg, 'define') : undefined;
+      if (define && ts.isObjectLiteralExpression(define)) facts.sequelizeDefaults = sequelizeOptions(define);
+    }
+  };
+
+  return {
+    visit(node) {
+      switch (node.kind) {
+        case SyntaxKind.CallExpression:
+          return visitCall(node as ts.CallExpression);
+        case SyntaxKind.ClassDeclaration:
+        case SyntaxKind.ClassExpression:
+          return visitClass(node as ts.ClassLikeDeclaration);
+        case SyntaxKind.VariableDeclaration:
+          return visitVariable(node as ts.VariableDeclaration);
+        case SyntaxKind.PropertyDeclaration:
+        case SyntaxKind.Parameter:
+          return visitMember(node as ts.PropertyDeclaration | ts.ParameterDeclaration);
+        case SyntaxKind.BinaryExpression:
+          return visitAssignment(node as ts.BinaryExpression);
+        case SyntaxKind.NewExpression:
+          return visitNew(node as ts.NewExpression);
+        case SyntaxKind.ImportSpecifier: {
+          const spec = node as ts.ImportSpecifier;
+          if (spec.propertyName) aliases.set(spec.name.text, spec.propertyName.text);
+          return;
+        }
+        default:
+          return;
+      }
+    },
+    finish(imports) {
+      const empty = facts.entities.length + facts.models.length + facts.parents.length + facts.bindings.length + facts.uses.length === 0;
+      if (empty && !facts.sequelizeDefaults) return undefined;
+      const original = (name: string) => aliases.get(name) ?? name;
+      for (const b of facts.bindings) b.target = original(b.target);
+      for (const u of facts.uses) {
+        if (u.entityArg) u.entityArg = original(u.entityArg);
+        if (u.receiver?.kind === 'repository') u.receiver.entity = original(u.receiver.entity);
+      }
+      // An imported name is resolved under the name it was exported as.
+      for (const u of facts.uses) if (u.receiver?.kind === 'name') u.receiver.name = original(u.receiver.name);
+      for (const [local, module] of imports) facts.importedFrom.set(original(local), module);
+      return facts;
+    },
+  };
+}
+
+// ---------------------------------------------------------------- syntax helpers
+
+const WRAPPERS = new Set([SyntaxKind.AwaitExpression, SyntaxKind.ParenthesizedExpression, SyntaxKind.AsExpression, SyntaxKind.NonNullExpression]);
+
+/** `x` of `await x`, `(x)`, `x as T`, `x!`. */
+function unwrap(expr: ts.Expression): ts.Expression {
+  while (WRAPPERS.has(expr.kind)) expr = (expr as ts.AwaitExpression).expression;
+  return expr;
+}
+
+/** The last name of `a.b.c` (`c`), of an identifier, or of `this`. */
+function lastName(expr: ts.Expression): string | undefined {
+  expr = unwrap(expr);
+  if (ts.isIdentifier(expr)) return expr.text;
+  if (ts.isPropertyAccessExpression(expr)) return expr.name.text;
+  if (expr.kind === SyntaxKind.ThisKeyword) return 'this';
+  return undefined;
+}
+
+/** `Order`, `entities.Order` or `'Order'` passed where TypeORM wants an entity. */
+function className(arg: ts.Expression | undefined): string | undefined {
+  if (!arg) return undefined;
+  if (ts.isIdentifier(arg) || ts.isStringLiteralLike(arg)) return arg.text;
+  if (ts.isPropertyAccessExpression(arg)) return arg.name.text;
+  return undefined;
+}
+
+function decoratorsOf(node: ts.Node): { name: string; args: readonly ts.Expression[] }[] {
+  const decorators = ts.canHaveDecorators(node) ? (ts.getDecorators(node) ?? []) : [];
+  return decorators.flatMap((d) => {
+    const call = ts.isCallExpression(d.expression) ? d.expression : undefined;
+    const name = lastName(call ? call.expression : d.expression);
+    return name ? [{ name, args: call?.arguments ?? [] }] : [];
+  });
+}
+
+function extendsName(node: ts.ClassLikeDeclaration): string | undefined {
+  const clause = node.heritageClauses?.find((h) => h.token === SyntaxKind.ExtendsKeyword);
+  return clause?.types[0] ? lastName(clause.types[0].expression) : undefined;
+}
+
+function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  for (let p = node.parent; p; p = p.parent) if (ts.isClassLike(p)) return p;
+  return undefined;
+}
+
+/** The block, function or module a variable is visible in. */
+function scopeOf(node: ts.Node): ts.Node {
+  let p = node.parent;
+  while (p && !ts.isBlock(p) && !ts.isSourceFile(p) && !ts.isModuleBlock(p) && !ts.isCaseClause(p) && !ts.isDefaultClause(p) && !ts.isFunctionLike(p) && !ts.isForStatement(p) && !ts.isForOfStatement(p) && !ts.isForInStatement(p)) p = p.parent;
+  return p ?? node.getSourceFile();
+}
+
+function propertyOf(obj: ts.ObjectLiteralExpression, key: string): ts.Expression | undefined {
+  for (const p of obj.properties) {
+    if (ts.isShorthandPropertyAssignment(p) && p.name.text === key) return p.name;
+    if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === key) return p.initializer;
+  }
+  return undefined;
+}
+
+function stringOf(obj: ts.ObjectLiteralExpression, key: string): string | undefined {
+  const v = propertyOf(obj, key);
+  return v && ts.isStringLiteralLike(v) ? v.text : undefined;
+}
+
+function booleanOf(obj: ts.ObjectLiteralExpression, key: string): boolean | undefined {
+  const v = propertyOf(obj, key);
+  return v?.kind === SyntaxKind.TrueKeyword ? true : v?.kind === SyntaxKind.FalseKeyword ? false : undefined;
+}
+
+function sequelizeOptions(obj: ts.ObjectLiteralExpression): SequelizeOptions {
+  const options: SequelizeOptions = {
+    tableName: stringOf(obj, 'tableName'),
+    modelName: stringOf(obj, 'modelName'),
+    freezeTableName: booleanOf(obj, 'freezeTableName'),
+    underscored: booleanOf(obj, 'underscored'),
+    schema: stringOf(obj, 'schema'),
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+}
+
+/** `@Entity('orders')`, `@Entity('orders', { schema })`, `@Entity({ name, schema })`, `@Entity()` (snake_case). */
+function typeormTable(className: string, args: readonly ts.Expression[]): string {
+  const [a0, a1] = args;
+  let name = a0 && ts.isStringLiteralLike(a0) ? a0.text : undefined;
+  const options = name !== undefined ? a1 : a0;
+  let schema: string | undefined;
+  if (options && ts.isObjectLiteralExpression(options)) {
+    name ??= stringOf(options, 'name');
+    schema = stringOf(options, 'schema');
+  }
+  return qualify(name || snakeCase(className), schema);
+}
+
+/** The entity of a repository expression: `getRepository(Order)`, `ds.getRepository(Order).extend({…})`. */
+function repositoryEntity(expr: ts.Expression): string | undefined {
+  if (expr.kind !== SyntaxKind.CallExpression) return undefined;
+  const call = expr as ts.CallExpression;
+  const callee = call.expression;
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'extend' && ts.isCallExpression(callee.expression)) return repositoryEntity(callee.expression);
+  const fn = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  return fn && REPOSITORY_GETTERS.has(fn) ? className(call.arguments[0]) : undefined;
+}
+
+/** `@InjectRepository(Order)`, `@InjectModel(User)` or a `Repository<Order>` type on a member or parameter. */
+function injectedClass(node: ts.PropertyDeclaration | ts.ParameterDeclaration): string | undefined {
+  for (const d of decoratorsOf(node)) if (d.name === 'InjectRepository' || d.name === 'InjectModel') return className(d.args[0]);
+  const type = node.type;
+  if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && REPOSITORY_TYPES.has(type.typeName.text)) {
+    const arg = type.typeArguments?.[0];
+    if (arg && ts.isTypeReferenceNode(arg)) return ts.isIdentifier(arg.typeName) ? arg.typeName.text : arg.typeName.right.text;
+  }
+  return undefined;
+}
+
+function receiverOf(expr: ts.Expression): Receiver | undefined {
+  expr = unwrap(expr);
+  if (ts.isIdentifier(expr)) return { kind: 'name', name: expr.text };
+  if (ts.isPropertyAccessExpression(expr)) {
+    if (expr.expression.kind === SyntaxKind.ThisKeyword) return { kind: 'this', name: expr.name.text };
+    const owner = lastName(expr.expression);
+    return owner ? { kind: 'member', owner, name: expr.name.text } : undefined;
+  }
+  const entity = repositoryEntity(expr);
+  return entity ? { kind: 'repository', entity } : undefined;
+}
+
+/** Does the call chain `node` starts (`node.a().b()`) call one of `methods`? */
+function chainAfterHas(node: ts.Node, methods: ReadonlySet<string>): boolean {
+  let current = node;
+  for (let p = current.parent; p; current = p, p = p.parent) {
+    if (ts.isPropertyAccessExpression(p) && p.expression === current) {
+      if (methods.has(p.name.text)) return true;
+    } else if (!(ts.isCallExpression(p) && p.expression === current) && !ts.isAwaitExpression(p) && !ts.isParenthesizedExpression(p)) return false;
+  }
+  return false;
+}
+
+/** Does the chain `expr` ends (`x.delete()` in `x.delete().from(Order)`) call one of `methods`? */
+function chainBeforeHas(expr: ts.Expression, methods: ReadonlySet<string>): boolean {
+  for (let e = expr; ts.isCallExpression(e) || ts.isPropertyAccessExpression(e); e = e.expression) {
+    if (ts.isPropertyAccessExpression(e) && methods.has(e.name.text)) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------- resolving, once every file is collected
+
+interface Registry {
+  entities: Map<string, EntityDecl[]>;
+  parents: Map<string, string>;
+  models: Map<string, ModelDecl[]>;
+  modelNames: Map<string, ModelDecl[]>;
+  repositories: Map<string, (Binding & { file: string })[]>;
+  delegates: Map<string, string>;
+  sequelizeDefaults: SequelizeOptions;
+}
+
+interface Target {
+  via: OrmVia;
+  table: string;
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function buildRegistry(files: readonly OrmFileFacts[], prisma: readonly PrismaModel[]): Registry {
+  const r: Registry = { entities: new Map(), parents: new Map(), models: new Map(), modelNames: new Map(), repositories: new Map(), delegates: new Map(), sequelizeDefaults: {} };
+  for (const f of files) {
+    for (const e of f.entities) push(r.entities, e.name, e);
+    for (const [child, parent] of f.parents) if (!r.parents.has(child)) r.parents.set(child, parent);
+    for (const m of f.models) {
+      if (m.name) push(r.models, m.name, m);
+      push(r.modelNames, m.modelName, m);
+    }
+    for (const b of f.bindings) if (b.top) push(r.repositories, b.name, { ...b, file: f.file });
+    if (f.sequelizeDefaults && Object.keys(r.sequelizeDefaults).length === 0) r.sequelizeDefaults = f.sequelizeDefaults;
+  }
+  for (const m of prisma) if (!r.delegates.has(prismaDelegate(m.model))) r.delegates.set(prismaDelegate(m.model), m.table);
+  return r;
+}
+
+/** Of several declarations of one name: the one in this file, else the one it is imported from, else the first. */
+function pick<T extends { file: string }>(candidates: T[] | undefined, name: string, f: OrmFileFacts): T | undefined {
+  if (!candidates) return undefined;
+  const from = f.importedFrom.get(name);
+  return candidates.find((c) => c.file === f.file) ?? candidates.find((c) => c.file === from) ?? candidates[0];
+}
+
+function entityTarget(name: string, f: OrmFileFacts, r: Registry): Target | undefined {
+  let entity = pick(r.entities.get(name), name, f);
+  // A @ChildEntity lives in the table of the entity it extends.
+  for (let depth = 0; entity && entity.table === undefined && depth < 10; depth++) {
+    const parent = r.parents.get(entity.name);
+    entity = parent ? pick(r.entities.get(parent), parent, f) : undefined;
+  }
+  return entity?.table ? { via: 'typeorm', table: entity.table } : undefined;
+}
+
+function modelTarget(model: ModelDecl | undefined, r: Registry): Target | undefined {
+  return model ? { via: 'sequelize', table: sequelizeTableName(model.modelName, { ...r.sequelizeDefaults, ...model.options }) } : undefined;
+}
+
+function classTarget(name: string, f: OrmFileFacts, r: Registry): Target | undefined {
+  return entityTarget(name, f, r) ?? modelTarget(pick(r.models.get(name), name, f), r);
+}
+
+function extendsBaseEntity(name: string, r: Registry): boolean {
+  let current: string | undefined = name;
+  for (let depth = 0; current && depth < 10; depth++) {
+    if (current === 'BaseEntity') return true;
+    current = r.parents.get(current);
+  }
+  return false;
+}
+
+/** The innermost binding of `name` visible at `pos`. */
+function bindingAt(f: OrmFileFacts, name: string, self: boolean, pos: number): Binding | undefined {
+  let best: Binding | undefined;
+  for (const b of f.bindings) {
+    if (b.name === name && b.self === self && b.start <= pos && pos < b.end && (!best || b.start >= best.start)) best = b;
+  }
+  return best;
+}
+
+function receiverTarget(receiver: Receiver, pos: number, f: OrmFileFacts, r: Registry): Target | undefined {
+  switch (receiver.kind) {
+    case 'repository':
+      return entityTarget(receiver.entity, f, r);
+    case 'this': {
+      const binding = bindingAt(f, receiver.name, true, pos);
+      if (binding) return classTarget(binding.target, f, r);
+      const table = r.delegates.get(receiver.name);
+      return table ? { via: 'prisma', table } : undefined;
+    }
+    case 'member': {
+      if (MODEL_OWNERS.test(receiver.owner)) {
+        const model = pick(r.modelNames.get(receiver.name), receiver.name, f) ?? pick(r.models.get(receiver.name), receiver.name, f);
+        if (model) return modelTarget(model, r);
+      }
+      const table = r.delegates.get(receiver.name);
+      return table ? { via: 'prisma', table } : undefined;
+    }
+    case 'name': {
+      const name = receiver.name;
+      const binding = bindingAt(f, name, false, pos) ?? pick(r.repositories.get(name), name, f);
+      if (binding) return classTarget(binding.target, f, r);
+      if (extendsBaseEntity(name, r)) return entityTarget(name, f, r);
+      return modelTarget(pick(r.models.get(name), name, f), r);
+    }
+  }
+}
+
+function modeOf(via: OrmVia, use: Use): Mode | undefined {
+  const mode = (via === 'typeorm' ? TYPEORM_METHODS : via === 'sequelize' ? SEQUELIZE_METHODS : PRISMA_METHODS).get(use.method);
+  return mode === 'read' && use.writes ? 'write' : mode;
+}
+
+function resolveUse(use: Use, f: OrmFileFacts, r: Registry): OrmAccess | undefined {
+  const target = use.receiver && receiverTarget(use.receiver, use.pos, f, r);
+  const mode = target && modeOf(target.via, use);
+  if (target && mode) return { file: f.file, line: use.line, table: target.table, mode, via: target.via };
+  // An entity class passed to a manager or a query builder: `manager.save(Order, …)`, `.from(Order, 'o')`.
+  const byArg = use.entityArg ? entityTarget(use.entityArg, f, r) : undefined;
+  let argMode = byArg ? (TYPEORM_METHODS.get(use.method) ?? TYPEORM_BUILDER_METHODS.get(use.method)) : undefined;
+  if (argMode === 'read' && use.writes) argMode = 'write';
+  return byArg && argMode ? { file: f.file, line: use.line, table: byArg.table, mode: argMode, via: 'typeorm' } : undefined;
+}
+
+/** Every ORM use of every file, mapped to its table, in file order. */
+export function resolveOrmAccess(files: readonly OrmFileFacts[], prisma: readonly PrismaModel[]): OrmAccess[] {
+  const registry = buildRegistry(files, prisma);
+  const out: OrmAccess[] = [];
+  for (const f of files) {
+    for (const use of f.uses) {
+      const access = resolveUse(use, f, registry);
+      if (access) out.push(access);
+    }
+  }
+  return out;
+}
