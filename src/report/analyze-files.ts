@@ -1,6 +1,7 @@
 /** analysis.yaml (editable, the Partition format with evidence as comments) and report.md (with a Mermaid diagram). */
 import { stringify } from 'yaml';
 import type { AnalyzeResult } from '../analyzers/analysis/analyze-result.ts';
+import { f1Text } from './format-score.ts';
 
 export function renderAnalysisYaml(r: AnalyzeResult): string {
   const lines = [
@@ -57,7 +58,7 @@ export function renderAnalysisMarkdown(r: AnalyzeResult): string {
   out.push('## Metrics', '', '| metric | value |', '|---|---:|');
   for (const [k, v] of Object.entries(r.metrics)) out.push(`| ${k} | ${v} |`);
   if (r.comparison) {
-    out.push('', `Compared with \`${r.comparison.reference}\`: pairwise F1 tables ${r.comparison.tables.f1.toFixed(3)}, modules ${r.comparison.modules.f1.toFixed(3)}, routes ${r.comparison.routes.f1.toFixed(3)}; MoJoFM ${r.comparison.mojoFm.toFixed(1)}.`);
+    out.push('', `Compared with \`${r.comparison.reference}\`: pairwise F1 tables ${r.comparison.tables.f1.toFixed(3)}, modules ${f1Text(r.comparison.modules)}, routes ${f1Text(r.comparison.routes)}; MoJoFM ${r.comparison.mojoFm.toFixed(1)}.`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -7,6 +7,7 @@
 import type { AnalyzeResult } from '../analyzers/analysis/analyze-result.ts';
 import type { Seam } from '../analyzers/analysis/assemble-analysis.ts';
 import { layoutGraph } from './analyze-graph-layout.ts';
+import { f1Text } from './format-score.ts';
 
 const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const num = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : String(Math.round(n * 1000) / 1000));
@@ -238,7 +239,7 @@ export function renderAnalysisHtml(r: AnalyzeResult): string {
 <header>
 <h1>Proposed bounded contexts</h1>
 <p class="muted">From ${esc(r.inputs.source)}: ${esc(logs)}; ${r.inputs.modules} code modules; ${r.inputs.tables} tables. ${r.contexts.length} contexts, ${r.seams.length} seams.</p>
-${k ? `<p>Compared with <code>${esc(k.reference)}</code>: pairwise F1 tables ${k.tables.f1.toFixed(3)} (precision ${k.tables.precision.toFixed(2)}, recall ${k.tables.recall.toFixed(2)}), modules ${k.modules.f1.toFixed(3)}, routes ${k.routes.f1.toFixed(3)}; MoJoFM ${k.mojoFm.toFixed(1)}.</p>` : ''}
+${k ? `<p>Compared with <code>${esc(k.reference)}</code>: pairwise F1 tables ${k.tables.f1.toFixed(3)} (precision ${k.tables.precision.toFixed(2)}, recall ${k.tables.recall.toFixed(2)}), modules ${f1Text(k.modules)}, routes ${f1Text(k.routes)}; MoJoFM ${k.mojoFm.toFixed(1)}.</p>` : ''}
 ${r.warnings.map((w) => `<p class="warn">warning: ${esc(w)}</p>`).join('\n')}
 </header>
 <main>

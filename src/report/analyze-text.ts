@@ -1,6 +1,7 @@
 /** Plain-text summary of `strangler analyze` (also what a non-TTY sees). */
 import type { AnalyzeResult } from '../analyzers/analysis/analyze-result.ts';
 import { painter, table } from './format.ts';
+import { f1Text } from './format-score.ts';
 
 export function renderAnalyzeText(r: AnalyzeResult, color: boolean): string {
   const c = painter(color);
@@ -22,7 +23,7 @@ export function renderAnalyzeText(r: AnalyzeResult, color: boolean): string {
   out.push(`metrics: modularity ${m.modularity}, cross-context joins ${m.crossContextJoins.toLocaleString('en-US')}, cross-context transactions ${m.crossContextTransactions.toLocaleString('en-US')}, inter-context share ${m.interContextShare}, structural modularity ${m.structuralModularity}, database entropy ${m.databaseEntropy}, seams ${r.seams.length}`);
   if (r.comparison) {
     const k = r.comparison;
-    out.push(`vs ${k.reference}: pairwise F1 tables ${k.tables.f1.toFixed(3)} (P ${k.tables.precision.toFixed(2)}, R ${k.tables.recall.toFixed(2)}), modules ${k.modules.f1.toFixed(3)}, routes ${k.routes.f1.toFixed(3)}; MoJoFM ${k.mojoFm.toFixed(1)}`);
+    out.push(`vs ${k.reference}: pairwise F1 tables ${k.tables.f1.toFixed(3)} (P ${k.tables.precision.toFixed(2)}, R ${k.tables.recall.toFixed(2)}), modules ${f1Text(k.modules)}, routes ${f1Text(k.routes)}; MoJoFM ${k.mojoFm.toFixed(1)}`);
   }
   for (const w of r.warnings) out.push(c.yellow(`warning: ${w}`));
   if (r.written.length) out.push(`wrote ${r.written.join(', ')}`);

@@ -3,6 +3,7 @@ import { comparePartitions, mojoFm, pairwise } from '../../../src/analyzers/metr
 import { proposePartition } from '../../../src/analyzers/cluster/propose-partition.ts';
 import { addEvidence, addNode, DEFAULT_WEIGHTS, emptyGraph } from '../../../src/analyzers/graph/coupling-graph.ts';
 import { assembleAnalysis } from '../../../src/analyzers/analysis/assemble-analysis.ts';
+import { f1Text } from '../../../src/report/format-score.ts';
 
 const map = (o: Record<string, string>) => new Map(Object.entries(o));
 
@@ -16,6 +17,12 @@ describe('pairwise precision / recall / F1 (hand-computed)', () => {
   it('leaves out excluded (shared) items and items only one side knows', () => {
     const s = pairwise(map({ a: 'x', b: 'x', s: 'x', z: 'x' }), map({ a: '1', b: '1', s: '2' }), new Set(['s']));
     expect(s).toEqual({ precision: 1, recall: 1, f1: 1, items: 2 });
+  });
+  it('is reported as n/a, not as a perfect score, when the inputs hold none of the items (no routes in plain logs)', () => {
+    const none = pairwise(map({}), map({ a: '1', b: '1' }), new Set());
+    expect(none.items).toBe(0);
+    expect(f1Text(none)).toMatch(/^n\/a/);
+    expect(f1Text(pairwise(map({ a: 'x', b: 'x', c: 'y', d: 'y' }), map({ a: '1', b: '1', c: '1', d: '2' }), new Set()))).toBe('0.400');
   });
 });
 
