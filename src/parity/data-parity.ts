@@ -8,8 +8,8 @@ import type pg from 'pg';
 import { createPool, quoteIdent } from '../adapters/postgres.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import { fromBounds, isIntegerKey, keyExpressions, rangePredicate, type KeyColumns, type KeyRange } from './key-range.ts';
-import { comparableTypes, normalizedColumn, normalizedRow, PARITY_SESSION, rowHash, supportsInfiniteIntervals, type RowHashOptions } from './normalize-sql.ts';
-import { diffRows, type FetchedRow, type RowDifference } from './row-diff.ts';
+import { comparableTypes, isFloatArray, normalizedColumn, normalizedRow, PARITY_SESSION, rowHash, supportsInfiniteIntervals, type RowHashOptions } from './normalize-sql.ts';
+import { diffRows, type FetchedRow, type FloatValue, type RowDifference } from './row-diff.ts';
 import { readTableShape, splitName, type ColumnShape, type TableShape } from './table-shape.ts';
 
 export interface CompareTablesOptions {
@@ -420,7 +420,13 @@ class RangeComparer {
     const pred = rangePredicate({ ...this.key, names: keyNames }, range);
     const values = side.columns.map((c) => `(${normalizedColumn(c, 0)})::text`);
     const floats = side.columns
-      .map((c, i) => (c.baseType === 'float4' || c.baseType === 'float8' ? `${quoteIdent(c.name)}::float8 AS f${i}` : undefined))
+      .map((c, i) =>
+        c.baseType === 'float4' || c.baseType === 'float8'
+          ? `${quoteIdent(c.name)}::float8 AS f${i}`
+          : isFloatArray(c) && this.tolerance > 0
+            ? `${quoteIdent(c.name)}::float8[] AS f${i}`
+            : undefined,
+      )
       .filter(Boolean);
     const recent = side.recentSql ? `coalesce(${side.recentSql}, false)` : 'false';
     const { rows } = await side.pool.query(
@@ -435,7 +441,9 @@ class RangeComparer {
       if (floats.length) {
         fetched.floats = {};
         side.columns.forEach((c, i) => {
-          if (`f${i}` in r) fetched.floats![i] = r[`f${i}`] === null ? null : Number(r[`f${i}`]);
+          if (!(`f${i}` in r)) return;
+          const v = r[`f${i}`];
+          fetched.floats![i] = floatValue(v);
         });
       }
       return fetched;
@@ -508,4 +516,9 @@ async function compareFullRows(name: string, source: Side, target: Side, toleran
     .sort((a, b) => (a.kind === b.kind ? a.key.row!.localeCompare(b.key.row!) : a.kind === 'missing' ? -1 : 1));
   result.equal = result.missing + result.extra === 0;
   return result;
+}
+
+/** A fetched float or float array (the driver gives arrays, nested for more dimensions) as numbers. */
+function floatValue(v: unknown): FloatValue {
+  return v === null || v === undefined ? null : Array.isArray(v) ? v.map(floatValue) : Number(v);
 }

@@ -2,7 +2,7 @@
  * SQL that turns a column into text that is equal on both sides exactly when the values are equal by meaning:
  * numeric scale does not matter (10.5 = 10.50, also inside numeric arrays), timestamptz is compared as an instant (every parity session runs
  * with TimeZone=UTC and DateStyle=ISO, see PARITY_SESSION), json and jsonb
- * compare as canonical jsonb (key order and whitespace do not matter), floats are rounded to the tolerance.
+ * compare as canonical jsonb (key order and whitespace do not matter), floats (and the elements of float arrays) are rounded to the tolerance.
  * The same expressions feed the range checksums (inside each database) and the row-by-row comparison.
  */
 import { quoteIdent } from '../adapters/postgres.ts';
@@ -11,6 +11,16 @@ import type { ColumnShape } from './table-shape.ts';
 /** Digits kept for floats when a tolerance is set (e.g. 0.001 -> 3); a hash only, rows are compared with the tolerance. */
 export function floatDigits(tolerance: number): number {
   return Math.max(0, Math.min(15, Math.ceil(-Math.log10(tolerance))));
+}
+
+/** double precision[] / real[]: arrays whose elements are compared within the float tolerance. */
+export function isFloatArray(column: ColumnShape): boolean {
+  return column.baseType === 'array' && /^(double precision|real|float[48])(\[\])+$/.test(column.type);
+}
+
+/** Each element of a one-dimensional float array rounded to the tolerance's digits, in order (deeper arrays exact). */
+function roundedFloatArray(ref: string, floatTolerance: number): string {
+  return `CASE WHEN ${ref} IS NULL THEN NULL WHEN array_ndims(${ref}) > 1 THEN ${ref}::numeric[] ELSE ARRAY(SELECT round(x::numeric, ${floatDigits(floatTolerance)}) FROM unnest(${ref}) WITH ORDINALITY AS u(x, i) ORDER BY i) END`;
 }
 
 /** The normalized value (not yet text); cast with ::text to read it. */
@@ -27,9 +37,10 @@ export function normalizedColumn(column: ColumnShape, floatTolerance: number, al
       return `${ref}::jsonb`;
     case 'array':
       // numeric[]: each element without its trailing zeros (the order of the elements is kept)
-      return /^numeric(\(.*\))?\[\]$/.test(column.type)
-        ? `CASE WHEN ${ref} IS NULL THEN NULL ELSE ARRAY(SELECT trim_scale(x) FROM unnest(${ref}) WITH ORDINALITY AS u(x, i) ORDER BY i) END`
-        : ref;
+      if (/^numeric(\(.*\))?\[\]$/.test(column.type)) {
+        return `CASE WHEN ${ref} IS NULL THEN NULL ELSE ARRAY(SELECT trim_scale(x) FROM unnest(${ref}) WITH ORDINALITY AS u(x, i) ORDER BY i) END`;
+      }
+      return isFloatArray(column) && floatTolerance > 0 ? roundedFloatArray(ref, floatTolerance) : ref;
     default:
       return ref;
   }
@@ -52,6 +63,7 @@ export function hashedColumn(column: ColumnShape, other: ColumnShape, floatToler
   const ref = quoteIdent(column.name);
   const float = column.baseType === 'float4' || column.baseType === 'float8';
   if (float && floatTolerance > 0) return `round(${ref}::numeric, ${floatDigits(floatTolerance)})`;
+  if (floatTolerance > 0 && isFloatArray(column) && isFloatArray(other)) return roundedFloatArray(ref, floatTolerance);
   if (column.baseType !== other.baseType) {
     const cast = familyCast[families[column.baseType] ?? ''];
     return cast ? `${ref}::${cast}` : `${ref}::text`;

@@ -4,8 +4,8 @@ export interface FetchedRow {
   key: string[];
   /** Normalized text values, by column (source column names). */
   values: (string | null)[];
-  /** Raw float values for tolerance checks, by column index. */
-  floats?: Record<number, number | null>;
+  /** Raw float values (or float arrays) for tolerance checks, by column index. */
+  floats?: Record<number, FloatValue>;
   /** True when the row changed recently (`--min-age`). */
   recent?: boolean;
 }
@@ -48,6 +48,16 @@ export interface DiffOptions {
 }
 
 /** Merges two key-sorted row lists. Differences involving a recent row (either side) are left out. */
+/** A float, or a float array (nested for more dimensions), as fetched for tolerance checks. */
+export type FloatValue = number | null | FloatValue[];
+
+/** Two floats, or two float arrays element by element (same shape, NULLs in the same places), within the tolerance. */
+export function withinTolerance(a: FloatValue, b: FloatValue, tolerance: number): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => (x === null || b[i] === null ? x === b[i] : withinTolerance(x, b[i]!, tolerance)));
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= tolerance;
+  return false;
+}
+
 export function diffRows(source: FetchedRow[], target: FetchedRow[], options: DiffOptions): RowDifference[] {
   const out: RowDifference[] = [];
   const keyOf = (r: FetchedRow) => Object.fromEntries(options.keyNames.map((k, i) => [k, r.key[i]!]));
@@ -71,7 +81,7 @@ export function diffRows(source: FetchedRow[], target: FetchedRow[], options: Di
         if (a === b) return;
         const fa = s!.floats?.[k];
         const fb = t!.floats?.[k];
-        if (fa !== undefined && fb !== undefined && fa !== null && fb !== null && Math.abs(fa - fb) <= options.floatTolerance) return;
+        if (fa !== undefined && fb !== undefined && withinTolerance(fa, fb, options.floatTolerance)) return;
         columns.push({ column, source: truncate(a), target: truncate(b) });
       });
       if (columns.length > 0 && !s!.recent && !t!.recent) out.push({ kind: 'changed', key: keyOf(s!), columns });

@@ -118,6 +118,27 @@ describe('data parity (real PostgreSQL, two databases)', () => {
     }
   });
 
+  it('float arrays: element by element within the tolerance, also across a rounding boundary; length and NULLs count', async () => {
+    const d1 = await createTestDatabase('parity_fa1');
+    const d2 = await createTestDatabase('parity_fa2');
+    try {
+      for (const d of [d1, d2]) await sql(d.url, `CREATE TABLE m (id int PRIMARY KEY, v double precision[], r real[])`);
+      await sql(d1.url, `INSERT INTO m VALUES (1, '{1.0,2.0}', '{1}'), (2, '{1.0,2.0}', '{1}'), (3, '{1.0,2.0}', '{1}'), (4, NULL, NULL), (5, '{0.1234}', '{0.5}'), (6, '{1,NULL}', '{1}')`);
+      await sql(d2.url, `INSERT INTO m VALUES (1, '{1.0000001,2.0}', '{1}'), (2, '{1.0,2.5}', '{1}'), (3, '{1.0}', '{1}'), (4, NULL, NULL), (5, '{0.1236}', '{0.5004}'), (6, '{1,0}', '{1}')`);
+      const loose = await compareTables({ source: d1.url, target: d2.url, tables: ['m'], floatTolerance: 0.001 });
+      expect(loose.tables[0]!.differences.map((d) => [d.key.id, d.columns?.map((c) => c.column)])).toEqual([
+        ['2', ['v']],
+        ['3', ['v']],
+        ['6', ['v']],
+      ]);
+      const strict = await compareTables({ source: d1.url, target: d2.url, tables: ['m'] });
+      expect(strict.tables[0]!.differences.map((d) => d.key.id)).toEqual(['1', '2', '3', '5', '6']);
+    } finally {
+      await d1.drop();
+      await d2.drop();
+    }
+  });
+
   it('column mappings compare a renamed service column; an empty side reports every row', async () => {
     const d1 = await createTestDatabase('parity_m1');
     const d2 = await createTestDatabase('parity_m2');
