@@ -31,6 +31,7 @@ export async function runSyncReverse(options: SyncReverseOptions): Promise<SyncR
     serviceSchema: s.targetSchema,
     conflicts: s.conflicts,
     batchSize: options.batchSize ?? s.batchSize,
+    lingerMs: s.lingerMs,
     maxRetries: options.maxRetries,
     signal: options.signal,
     onEvent: options.onEvent,

@@ -32,6 +32,7 @@ export interface SyncSettings {
   slot: string;
   publication: string;
   batchSize: number;
+  lingerMs: number;
   via: 'direct' | 'kafka';
   topicPrefix: string;
   kafka?: { brokers: string[]; clientId: string };
@@ -72,6 +73,7 @@ export async function resolveSyncSettings(o: SyncCommonOptions, need: { target: 
     slot: context.sync.slot ?? defaultName(o.domain),
     publication: context.sync.publication ?? defaultName(o.domain),
     batchSize: context.sync.batchSize,
+    lingerMs: context.sync.lingerMs,
     via,
     topicPrefix: context.sync.topicPrefix ?? `strangler.${o.domain}`,
     kafka: config.kafka ? { brokers: config.kafka.brokers, clientId: config.kafka.clientId } : undefined,
@@ -146,6 +148,7 @@ export async function runSyncStart(options: SyncStartOptions): Promise<SyncRunRe
       slot: s.slot,
       publication: s.publication,
       batchSize: options.batchSize ?? s.batchSize,
+      lingerMs: s.lingerMs,
       via: s.via,
       sink,
       relayTables: s.via === 'kafka' && s.outbox ? [s.outbox.table] : undefined,

@@ -78,6 +78,11 @@ export const syncSchema = z.strictObject({
   topicPrefix: z.string().optional(),
   /** Rows per target transaction. */
   batchSize: z.number().int().positive().default(1000),
+  /**
+   * Milliseconds a transaction that arrives while nothing is being applied waits for others to share its target
+   * transaction: 0 applies each at once (lowest lag), more groups small transactions (fewer target commits).
+   */
+  lingerMs: z.number().int().min(0).max(10_000).default(20),
   /** Kafka mode: the monolith's transactional outbox table (`outbox`), whose inserts are relayed as domain events. */
   outbox: z.string().optional(),
   /** Topic prefix of relayed domain events: `<prefix>.<aggregatetype>` (default outbox.event). */

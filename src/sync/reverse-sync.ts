@@ -25,6 +25,8 @@ export interface ReverseSyncOptions {
   slot?: string;
   publication?: string;
   batchSize: number;
+  /** See the sync engine's lingerMs. */
+  lingerMs?: number;
   maxRetries?: number;
   maxRetryDelayMs?: number;
   /** 'decoder': filter strangler's own transactions only in the decoder (as on servers before PostgreSQL 16). */
@@ -85,6 +87,7 @@ export async function runReverseSync(options: ReverseSyncOptions): Promise<SyncR
     slot,
     publication: options.publication ?? slot,
     batchSize: options.batchSize,
+    lingerMs: options.lingerMs,
     backfill: false,
     applyOrigin: originName(options.domain, 'reverse'),
     loopPrevention: options.loopPrevention ?? 'auto',

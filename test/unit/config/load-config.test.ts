@@ -50,6 +50,7 @@ contexts:
     expect(config.contexts.catalog!.tables).toEqual(['products', 'categories']);
     expect(config.contexts.catalog!.sync.via).toBe('kafka');
     expect(config.contexts.catalog!.sync.batchSize).toBe(1000);
+    expect(config.contexts.catalog!.sync.lingerMs).toBe(20);
     expect(config.contexts.catalog!.service.schema).toBe('public');
     expect(config.contexts.catalog!.parity.failOn.dataDifferences).toBe(0);
   });
@@ -89,6 +90,7 @@ describe('strangler.yaml: errors name the line and the path', () => {
     ['bad enum', 'contexts:\n  c:\n    sync:\n      via: carrier-pigeon\n', /contexts\.c\.sync\.via: expected one of "direct", "kafka"$/],
     ['bad broker', 'kafka:\n  brokers: [nohost]\n', /kafka\.brokers\[0\]: expected host:port/],
     ['a list at the top', '- a\n- b\n', /expected a mapping at the top level/],
+    ['negative linger', 'contexts:\n  c:\n    sync:\n      lingerMs: -5\n', /strangler\.yaml:4:17: contexts\.c\.sync\.lingerMs: .*>=\s*0/],
   ];
   it.each(cases)('%s', (_name, text, expected) => {
     expect(errorOf(() => parse(text)).message).toMatch(expected);
