@@ -1,11 +1,10 @@
 /**
- * `strangler sync reverse <domain>`: service -> monolith during the dual-write phase (foreground; SIGTERM or
- * Ctrl-C stops it after its current batch). Options come from strangler.yaml; nothing is printed here.
+ * `strangler sync reverse <domain>`: service -> monolith during the dual-write phase (foreground, or detached by
+ * the CLI with its own pid file; SIGTERM or Ctrl-C stops it after its current batch). Options come from strangler.yaml; nothing is printed here.
  */
-import { ConfigError } from '../errors.ts';
 import type { SyncEvent } from '../sync/sync-events.ts';
 import type { SyncRunResult } from '../sync/sync-engine.ts';
-import { resolveSyncSettings, type SyncCommonOptions } from './sync.ts';
+import { requireReverse, resolveSyncSettings, reverseRun, withPidFile, type SyncCommonOptions } from './sync.ts';
 
 export interface SyncReverseOptions extends SyncCommonOptions {
   batchSize?: number;
@@ -16,25 +15,22 @@ export interface SyncReverseOptions extends SyncCommonOptions {
 
 export async function runSyncReverse(options: SyncReverseOptions): Promise<SyncRunResult & { direction: 'reverse'; conflicts: string }> {
   const s = await resolveSyncSettings({ ...options, via: 'direct' });
-  if (!s.reverse) {
-    throw new ConfigError(
-      `${options.configFile}: contexts.${s.domain}.sync.reverse is not true`,
-      `set it (forward sync then tags what it applies, so nothing loops), restart strangler sync start ${s.domain}, then run sync reverse`,
-    );
-  }
-  const { runReverseSync } = await import('../sync/reverse-sync.ts');
-  const result = await runReverseSync({
-    domain: s.domain,
-    monolithUrl: s.sourceUrl,
-    serviceUrl: s.targetUrl,
-    tables: s.tables,
-    serviceSchema: s.targetSchema,
-    conflicts: s.conflicts,
-    batchSize: options.batchSize ?? s.batchSize,
-    lingerMs: s.lingerMs,
-    maxRetries: options.maxRetries,
-    signal: options.signal,
-    onEvent: options.onEvent,
+  requireReverse(s, options.configFile);
+  return withPidFile(s.configDir, reverseRun(s.domain), `reverse sync ${s.domain}`, `strangler sync stop ${s.domain} --reverse`, async () => {
+    const { runReverseSync } = await import('../sync/reverse-sync.ts');
+    const result = await runReverseSync({
+      domain: s.domain,
+      monolithUrl: s.sourceUrl,
+      serviceUrl: s.targetUrl,
+      tables: s.tables,
+      serviceSchema: s.targetSchema,
+      conflicts: s.conflicts,
+      batchSize: options.batchSize ?? s.batchSize,
+      lingerMs: s.lingerMs,
+      maxRetries: options.maxRetries,
+      signal: options.signal,
+      onEvent: options.onEvent,
+    });
+    return { ...result, direction: 'reverse' as const, conflicts: s.conflicts };
   });
-  return { ...result, direction: 'reverse', conflicts: s.conflicts };
 }

@@ -84,11 +84,20 @@ export const registerSync: RegisterCommand = (program, runtime) => {
     });
 
   common(sync.command('reverse').argument('<domain>', 'the context (needs contexts.<domain>.sync.reverse: true)'))
-    .description('dual-write phase: stream service changes back into the monolith, with loop prevention and the sync.conflicts policy (foreground)')
+    .description('dual-write phase: stream service changes back into the monolith, with loop prevention and the sync.conflicts policy (foreground unless --detach)')
     .option('--batch-size <n>', 'changes per monolith transaction (default: sync.batchSize)', positiveInt('--batch-size'))
     .option('--max-retries <n>', 'give up after n failed reconnection attempts in a row (default: retry forever)', positiveInt('--max-retries'))
-    .action(async (domain: string, opts: { source?: string; target?: string; batchSize?: number; maxRetries?: number }) => {
+    .option('--detach', 'run in the background with a pid and log file under .strangler/ (stop with sync stop <domain> --reverse)')
+    .action(async (domain: string, opts: { source?: string; target?: string; batchSize?: number; maxRetries?: number; detach?: boolean }) => {
       const g = runtime.globals();
+      if (opts.detach) {
+        const { detachSyncStart } = await import('./sync.ts');
+        const r = await detachSyncStart({ domain, configFile: g.config, configExplicit: g.configExplicit, source: opts.source, target: opts.target, argv: process.argv, reverse: true });
+        const { renderDetach } = await import('../report/sync-text.ts');
+        const { json } = await import('../report/format.ts');
+        runtime.out.write(g.json ? json(r) : renderDetach(r));
+        return;
+      }
       const { runSyncReverse } = await import('./sync-reverse.ts');
       await foreground(g.json, (signal, onEvent) =>
         runSyncReverse({
@@ -125,10 +134,11 @@ export const registerSync: RegisterCommand = (program, runtime) => {
     .command('stop')
     .argument('<domain>', 'the context')
     .description('signal the background sync; it stops cleanly after its current batch')
-    .action(async (domain: string) => {
+    .option('--reverse', 'stop the background reverse sync instead')
+    .action(async (domain: string, opts: { reverse?: boolean }) => {
       const g = runtime.globals();
       const { runSyncStop } = await import('./sync.ts');
-      const r = await runSyncStop({ domain, configFile: g.config });
+      const r = await runSyncStop({ domain, configFile: g.config, reverse: opts.reverse });
       const { renderStop } = await import('../report/sync-text.ts');
       const { json } = await import('../report/format.ts');
       runtime.out.write(g.json ? json(r) : renderStop(r));

@@ -92,6 +92,12 @@ function contextOf(config: StranglerConfig, domain: string, file: string) {
   return context;
 }
 
+/** The run name of a context's reverse sync, for its pid and log files (a dot cannot appear in a context name). */
+export function reverseRun(domain: string): string {
+  return `${domain}.reverse`;
+}
+
+/** Pid and log files of a run: a context's forward sync (its name) or its reverse sync (reverseRun). */
 export function runFiles(configDir: string, domain: string): { dir: string; pidFile: string; logFile: string } {
   const dir = path.join(configDir, '.strangler');
   return { dir, pidFile: path.join(dir, `sync-${domain}.pid`), logFile: path.join(dir, `sync-${domain}.log`) };
@@ -124,14 +130,7 @@ export interface SyncStartOptions extends SyncCommonOptions {
 
 export async function runSyncStart(options: SyncStartOptions): Promise<SyncRunResult & { via: string }> {
   const s = await resolveSyncSettings(options);
-  const files = runFiles(s.configDir, s.domain);
-  const other = runningPid(s.configDir, s.domain);
-  if (other && other !== process.pid) {
-    throw new UsageError(`sync ${s.domain} is already running (pid ${other})`, `stop it first: strangler sync stop ${s.domain}`);
-  }
-  mkdirSync(files.dir, { recursive: true });
-  writeFileSync(files.pidFile, `${process.pid}\n`);
-  try {
+  return withPidFile(s.configDir, s.domain, `sync ${s.domain}`, `strangler sync stop ${s.domain}`, async () => {
     const { runSync } = await import('../sync/sync-engine.ts');
     const sink = s.via === 'kafka' ? (await import('../sync/kafka-transport.ts')).kafkaSinkFactory(s) : undefined;
     if (s.reverse && s.via === 'kafka') {
@@ -158,25 +157,27 @@ export async function runSyncStart(options: SyncStartOptions): Promise<SyncRunRe
       ...twoWay,
     });
     return { ...result, via: s.via };
-  } finally {
-    const pid = existsSync(files.pidFile) ? readFileSync(files.pidFile, 'utf8').trim() : '';
-    if (pid === String(process.pid)) rmSync(files.pidFile, { force: true });
-  }
+  });
 }
 
 export interface DetachResult {
   domain: string;
+  /** The reverse sync (service -> monolith) rather than the forward one. */
+  reverse?: boolean;
   pid: number;
   logFile: string;
   pidFile: string;
 }
 
 /** Starts `strangler sync start` again in the background (same arguments without --detach). */
-export async function detachSyncStart(options: SyncCommonOptions & { argv: string[] }): Promise<DetachResult> {
-  const s = await resolveSyncSettings(options);
-  const files = runFiles(s.configDir, s.domain);
-  const other = runningPid(s.configDir, s.domain);
-  if (other) throw new UsageError(`sync ${s.domain} is already running (pid ${other})`, `stop it first: strangler sync stop ${s.domain}`);
+export async function detachSyncStart(options: SyncCommonOptions & { argv: string[]; reverse?: boolean }): Promise<DetachResult> {
+  const s = await resolveSyncSettings(options.reverse ? { ...options, via: 'direct' } : options);
+  if (options.reverse) requireReverse(s, options.configFile);
+  const run = options.reverse ? reverseRun(s.domain) : s.domain;
+  const what = options.reverse ? `reverse sync ${s.domain}` : `sync ${s.domain}`;
+  const files = runFiles(s.configDir, run);
+  const other = runningPid(s.configDir, run);
+  if (other) throw new UsageError(`${what} is already running (pid ${other})`, `stop it first: strangler sync stop ${s.domain}${options.reverse ? ' --reverse' : ''}`);
   mkdirSync(files.dir, { recursive: true });
   rmSync(files.pidFile, { force: true });
   const log = openSync(files.logFile, 'a');
@@ -188,37 +189,67 @@ export async function detachSyncStart(options: SyncCommonOptions & { argv: strin
   });
   child.unref();
   const pid = child.pid;
-  if (!pid) throw new EnvironmentError(`could not start sync ${s.domain} in the background`, `run it in the foreground to see why, or read ${files.logFile}`);
+  if (!pid) throw new EnvironmentError(`could not start ${what} in the background`, `run it in the foreground to see why, or read ${files.logFile}`);
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (runningPid(s.configDir, s.domain) === pid) return { domain: s.domain, pid, logFile: files.logFile, pidFile: files.pidFile };
+    if (runningPid(s.configDir, run) === pid) return { domain: s.domain, ...(options.reverse ? { reverse: true } : {}), pid, logFile: files.logFile, pidFile: files.pidFile };
     if (!isAlive(pid) || child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new EnvironmentError(`sync ${s.domain} exited right after starting in the background`, `see ${files.logFile}`);
+  throw new EnvironmentError(`${what} exited right after starting in the background`, `see ${files.logFile}`);
+}
+
+/** Reverse sync needs contexts.<d>.sync.reverse: forward sync then tags what it applies, so nothing loops. */
+export function requireReverse(s: SyncSettings, configFile: string): void {
+  if (s.reverse) return;
+  throw new ConfigError(
+    `${configFile}: contexts.${s.domain}.sync.reverse is not true`,
+    `set it (forward sync then tags what it applies, so nothing loops), restart strangler sync start ${s.domain}, then run sync reverse`,
+  );
+}
+
+/** Runs `work` with a pid file for the run (refusing a second one), removed when it ends. */
+export async function withPidFile<T>(configDir: string, run: string, what: string, stopHint: string, work: () => Promise<T>): Promise<T> {
+  const files = runFiles(configDir, run);
+  const other = runningPid(configDir, run);
+  if (other && other !== process.pid) throw new UsageError(`${what} is already running (pid ${other})`, `stop it first: ${stopHint}`);
+  mkdirSync(files.dir, { recursive: true });
+  writeFileSync(files.pidFile, `${process.pid}\n`);
+  try {
+    return await work();
+  } finally {
+    const pid = existsSync(files.pidFile) ? readFileSync(files.pidFile, 'utf8').trim() : '';
+    if (pid === String(process.pid)) rmSync(files.pidFile, { force: true });
+  }
 }
 
 // ---- stop ----
 
 export interface SyncStopResult {
   domain: string;
+  reverse?: boolean;
   pid: number;
   stopped: boolean;
   waitedMs: number;
 }
 
-export async function runSyncStop(options: SyncCommonOptions & { timeoutMs?: number }): Promise<SyncStopResult> {
+export async function runSyncStop(options: SyncCommonOptions & { timeoutMs?: number; reverse?: boolean }): Promise<SyncStopResult> {
   const { dir } = await loadConfig(options.configFile);
-  const pid = runningPid(dir, options.domain);
-  if (!pid) throw new UsageError(`no sync is running for ${options.domain}`, `start one with strangler sync start ${options.domain} --detach`);
+  const pid = runningPid(dir, options.reverse ? reverseRun(options.domain) : options.domain);
+  if (!pid) {
+    throw options.reverse
+      ? new UsageError(`no reverse sync is running for ${options.domain}`, `start one with strangler sync reverse ${options.domain} --detach`)
+      : new UsageError(`no sync is running for ${options.domain}`, `start one with strangler sync start ${options.domain} --detach`);
+  }
   const started = Date.now();
+  const reverse = options.reverse ? { reverse: true } : {};
   process.kill(pid, 'SIGTERM');
   const deadline = started + (options.timeoutMs ?? 60_000);
   while (Date.now() < deadline) {
-    if (!isAlive(pid)) return { domain: options.domain, pid, stopped: true, waitedMs: Date.now() - started };
+    if (!isAlive(pid)) return { domain: options.domain, ...reverse, pid, stopped: true, waitedMs: Date.now() - started };
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { domain: options.domain, pid, stopped: false, waitedMs: Date.now() - started };
+  return { domain: options.domain, ...reverse, pid, stopped: false, waitedMs: Date.now() - started };
 }
 
 // ---- status ----
@@ -270,18 +301,24 @@ export async function runSyncStatus(options: SyncStatusOptions): Promise<SyncSta
   const domains = options.domain ? [options.domain] : Object.keys(config.contexts).filter((d) => config.contexts[d]!.tables.length > 0);
   if (options.domain) contextOf(config, options.domain, options.configFile);
   const { readSyncStatus } = await import('../sync/sync-status.ts');
+  const { reverseContext, reverseSlotName } = await import('../sync/reverse-sync.ts');
+  const warnRetainedBytes = (options.warnRetainedMb ?? 1024) * 1048576;
   const contexts = await Promise.all(
-    domains.map(async (domain) => {
+    domains.flatMap((domain) => {
       const c = config.contexts[domain]!;
-      const status = await readSyncStatus({
-        context: domain,
-        sourceUrl: options.source ?? config.monolith.database,
-        targetUrl: options.target ?? c.service.database,
-        slot: c.sync.slot ?? defaultName(domain),
-        publication: c.sync.publication ?? defaultName(domain),
-        warnRetainedBytes: (options.warnRetainedMb ?? 1024) * 1048576,
+      const monolith = options.source ?? config.monolith.database;
+      const service = options.target ?? c.service.database;
+      const forward = async () => ({
+        ...(await readSyncStatus({ context: domain, sourceUrl: monolith, targetUrl: service, slot: c.sync.slot ?? defaultName(domain), publication: c.sync.publication ?? defaultName(domain), warnRetainedBytes })),
+        runningPid: runningPid(dir, domain) ?? null,
       });
-      return { ...status, runningPid: runningPid(dir, domain) ?? null };
+      // Two-way sync: the reverse direction reads the service's slot and keeps its position in the monolith.
+      const slot = reverseSlotName(domain);
+      const reverse = async () => ({
+        ...(await readSyncStatus({ context: reverseContext(domain), sourceUrl: service, targetUrl: monolith, slot, publication: slot, warnRetainedBytes })),
+        runningPid: runningPid(dir, reverseRun(domain)) ?? null,
+      });
+      return c.sync.reverse ? [forward(), reverse()] : [forward()];
     }),
   );
   return { contexts, warnings: contexts.flatMap((c) => c.warnings.map((w) => `${c.context}: ${w}`)) };
@@ -293,12 +330,29 @@ export interface SyncTeardownOptions extends SyncCommonOptions {
   confirmed: boolean;
 }
 
-export async function runSyncTeardown(options: SyncTeardownOptions): Promise<TeardownResult & { domain: string; slot: string; publication: string }> {
+export type SyncTeardownResult = TeardownResult & {
+  domain: string;
+  slot: string;
+  publication: string;
+  /** Two-way sync: the reverse direction's slot and publication on the service database, and its state in the monolith. */
+  reverse?: TeardownResult & { slot: string };
+};
+
+export async function runSyncTeardown(options: SyncTeardownOptions): Promise<SyncTeardownResult> {
   if (!options.confirmed) throw new UsageError(`sync teardown ${options.domain} needs confirmation`, 'pass --yes');
   const s = await resolveSyncSettings(options, { target: false });
   const pid = runningPid(s.configDir, s.domain);
   if (pid) throw new UsageError(`sync ${s.domain} is running (pid ${pid})`, `stop it first: strangler sync stop ${s.domain}`);
+  const reversePid = runningPid(s.configDir, reverseRun(s.domain));
+  if (reversePid) throw new UsageError(`reverse sync ${s.domain} is running (pid ${reversePid})`, `stop it first: strangler sync stop ${s.domain} --reverse`);
   const { teardownSync } = await import('../sync/teardown.ts');
   const r = await teardownSync({ context: s.domain, sourceUrl: s.sourceUrl, targetUrl: s.targetUrl || undefined, slot: s.slot, publication: s.publication });
-  return { ...r, domain: s.domain, slot: s.slot, publication: s.publication };
+  let reverse: SyncTeardownResult['reverse'];
+  if (s.reverse && s.targetUrl) {
+    const { reverseContext, reverseSlotName } = await import('../sync/reverse-sync.ts');
+    const slot = reverseSlotName(s.domain);
+    const back = await teardownSync({ context: reverseContext(s.domain), sourceUrl: s.targetUrl, targetUrl: s.sourceUrl, slot, publication: slot, roles: { source: 'service', target: 'monolith' } });
+    reverse = { ...back, slot };
+  }
+  return { ...r, domain: s.domain, slot: s.slot, publication: s.publication, ...(reverse ? { reverse } : {}) };
 }

@@ -1,8 +1,7 @@
 /** Text and line output of `strangler sync`: progress events, status, stop and teardown results. */
-import type { DetachResult, SyncStatusResult, SyncStopResult } from '../commands/sync.ts';
+import type { DetachResult, SyncStatusResult, SyncStopResult, SyncTeardownResult } from '../commands/sync.ts';
 import type { SyncRunResult } from '../sync/sync-engine.ts';
 import type { SyncEvent } from '../sync/sync-events.ts';
-import type { TeardownResult } from '../sync/teardown.ts';
 import { painter, table } from './format.ts';
 
 export function bytes(n: number | null | undefined): string {
@@ -82,21 +81,30 @@ export function renderSyncRun(r: SyncRunResult): string {
 }
 
 export function renderDetach(r: DetachResult): string {
-  return `sync ${r.domain} running in the background (pid ${r.pid}); log: ${r.logFile}\nstop it with: strangler sync stop ${r.domain}\n`;
+  const what = r.reverse ? 'reverse sync' : 'sync';
+  return `${what} ${r.domain} running in the background (pid ${r.pid}); log: ${r.logFile}\nstop it with: strangler sync stop ${r.domain}${r.reverse ? ' --reverse' : ''}\n`;
 }
 
 export function renderStop(r: SyncStopResult): string {
+  const what = r.reverse ? 'reverse sync' : 'sync';
   return r.stopped
-    ? `sync ${r.domain} (pid ${r.pid}) stopped after ${(r.waitedMs / 1000).toFixed(1)} s\n`
-    : `sync ${r.domain} (pid ${r.pid}) did not stop within ${(r.waitedMs / 1000).toFixed(0)} s; it is still finishing its batch — check again, or kill ${r.pid}\n`;
+    ? `${what} ${r.domain} (pid ${r.pid}) stopped after ${(r.waitedMs / 1000).toFixed(1)} s\n`
+    : `${what} ${r.domain} (pid ${r.pid}) did not stop within ${(r.waitedMs / 1000).toFixed(0)} s; it is still finishing its batch — check again, or kill ${r.pid}\n`;
 }
 
-export function renderTeardown(r: TeardownResult & { domain: string; slot: string; publication: string }): string {
+export function renderTeardown(r: SyncTeardownResult): string {
   const lines = [
     `slot ${r.slot}: ${r.slotDropped ? 'dropped' : 'was not there'}`,
     `publication ${r.publication}: ${r.publicationDropped ? 'dropped' : 'was not there'}`,
     `sync state in the service database: ${r.targetStateCleared ? 'cleared' : 'not cleared'}`,
     ...r.warnings.map((w) => `warning: ${w}`),
+    ...(r.reverse
+      ? [
+          `reverse slot and publication ${r.reverse.slot} (service database): ${r.reverse.slotDropped ? 'dropped' : 'was not there'}, ${r.reverse.publicationDropped ? 'dropped' : 'was not there'}`,
+          `reverse sync state in the monolith database: ${r.reverse.targetStateCleared ? 'cleared' : 'not cleared'}`,
+          ...r.reverse.warnings.map((w) => `warning: ${w}`),
+        ]
+      : []),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -10,9 +10,20 @@ export interface TeardownResult {
   warnings: string[];
 }
 
-export async function teardownSync(input: { context: string; sourceUrl: string; targetUrl?: string; slot: string; publication: string }): Promise<TeardownResult> {
+export interface TeardownInput {
+  context: string;
+  sourceUrl: string;
+  targetUrl?: string;
+  slot: string;
+  publication: string;
+  /** Which database each side is, for messages (reverse sync reads the service and writes the monolith). */
+  roles?: { source: string; target: string };
+}
+
+export async function teardownSync(input: TeardownInput): Promise<TeardownResult> {
   const warnings: string[] = [];
-  const src = await connect(input.sourceUrl, { role: 'monolith' });
+  const roles = input.roles ?? { source: 'monolith', target: 'service' };
+  const src = await connect(input.sourceUrl, { role: roles.source });
   let slotDropped = false;
   let publicationDropped = false;
   try {
@@ -24,7 +35,7 @@ export async function teardownSync(input: { context: string; sourceUrl: string; 
   let targetStateCleared = false;
   if (input.targetUrl) {
     try {
-      const tgt = await connect(input.targetUrl, { role: 'service' });
+      const tgt = await connect(input.targetUrl, { role: roles.target });
       try {
         await resetContext(tgt, input.context);
         targetStateCleared = true;
@@ -32,7 +43,7 @@ export async function teardownSync(input: { context: string; sourceUrl: string; 
         await tgt.end().catch(() => {});
       }
     } catch (e) {
-      warnings.push(`could not clear the sync state in the service database: ${(e as Error).message}`);
+      warnings.push(`could not clear the sync state in the ${roles.target} database: ${(e as Error).message}`);
     }
   }
   return { slotDropped, publicationDropped, targetStateCleared, warnings };
