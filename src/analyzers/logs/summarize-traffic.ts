@@ -27,6 +27,18 @@ interface OpenTransaction {
   written: Set<string>;
 }
 
+/**
+ * Statements of a session outside BEGIN..COMMIT that carry a transaction id (vxid, else a non-zero xid): the
+ * logs may leave BEGIN out (log_statement = mod, a duration threshold), so statements sharing the id are one
+ * transaction. Most are alone (autocommit): the first is kept as it is and a set is only built for a second.
+ */
+interface ImplicitTransaction {
+  id: string;
+  first: ParsedStatement;
+  calls: number;
+  tx?: OpenTransaction;
+}
+
 interface OpenRequest {
   route: string;
   module?: string;
@@ -117,7 +129,15 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
     const stats: ReaderStats = { skippedLines: 0, warnings: [] };
     const source = await openText(file);
     const openTx = new Map<string, OpenTransaction>();
+    const implicit = new Map<string, ImplicitTransaction>();
     const openReq = new Map<string, OpenRequest>();
+    const closeImplicit = (session: string) => {
+      const pending = implicit.get(session);
+      if (!pending) return;
+      implicit.delete(session);
+      if (pending.tx) addTransaction(pending.tx);
+      else addSingle(pending.first, pending.calls);
+    };
     let count = 0;
     for await (const batch of reader(source, file, stats)) {
       for (const st of batch) {
@@ -128,6 +148,7 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
       }
     }
     for (const t of openTx.values()) addTransaction(t);
+    for (const session of [...implicit.keys()]) closeImplicit(session);
     for (const r of openReq.values()) addRequest(r);
     const error = source.error();
     if (error) summary.warnings.push(`${file}: stopped early (${error.message}); read what came before`);
@@ -166,8 +187,10 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
           for (const t of parsed.access.written) r.written.add(t);
         }
       }
-      // Transactions: BEGIN..COMMIT/ROLLBACK per session; a statement outside is its own transaction.
+      // Transactions: BEGIN..COMMIT/ROLLBACK per session; outside, statements sharing a transaction id, else each
+      // statement is its own transaction.
       if (parsed.kind === 'begin' && session) {
+        closeImplicit(session);
         const previous = openTx.get(session);
         if (previous) addTransaction(previous);
         openTx.set(previous ? session : ownCopy(session), { tables: new Set(), written: new Set() });
@@ -201,7 +224,27 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
       if (tx) {
         for (const t of parsed.access.tables) tx.tables.add(t);
         for (const t of parsed.access.written) tx.written.add(t);
-      } else if (format !== 'pg_stat_statements') {
+      } else if (format === 'pg_stat_statements') {
+        // no transactions in an export
+      } else if (session && (st.vxid ?? st.xid)) {
+        const id = (st.vxid ?? st.xid)!;
+        const pending = implicit.get(session);
+        if (pending && pending.id === id) {
+          pending.tx ??= { tables: new Set(pending.first.access.tables), written: new Set(pending.first.access.written) };
+          for (const t of parsed.access.tables) pending.tx.tables.add(t);
+          for (const t of parsed.access.written) pending.tx.written.add(t);
+        } else if (pending) {
+          // The session's previous transaction ended: count it, and reuse its entry (its key is already a copy).
+          if (pending.tx) addTransaction(pending.tx);
+          else addSingle(pending.first, pending.calls);
+          pending.id = id;
+          pending.first = parsed;
+          pending.calls = st.calls;
+          pending.tx = undefined;
+        } else {
+          implicit.set(ownCopy(session), { id, first: parsed, calls: st.calls });
+        }
+      } else {
         addSingle(parsed, st.calls);
       }
     }

@@ -185,3 +185,49 @@ describe('summarizeTraffic', () => {
     }
   });
 });
+
+describe('transactions without BEGIN in the log', () => {
+  const csv = (session: string, vxid: string, xid: string, sql: string) =>
+    `2026-01-02 03:04:05.678 UTC,"shop","db",101,"127.0.0.1:5000",${session},1,"INSERT",2026-01-02 03:00:00 UTC,${vxid},${xid},LOG,00000,"statement: ${sql}",,,,,,,,,"app","client backend",,0`;
+  const tx = async (f: string, logLinePrefix?: string) =>
+    (await summarizeTraffic({ files: [f], logLinePrefix })).transactions.map((t) => `${t.tables.join('+')}${t.written.length ? ` w:${t.written.join('+')}` : ''} x${t.count}`).sort();
+
+  it('groups the statements of a session that share a virtual transaction id (csvlog), interleaved with other sessions', async () => {
+    const f = await file('vxid.csv', [
+      csv('s1', '3/10', '900', 'INSERT INTO orders (id) VALUES (1)'),
+      csv('s2', '4/5', '901', 'UPDATE stock_levels SET n = n - 1'),
+      csv('s1', '3/10', '900', 'INSERT INTO order_items (order_id) VALUES (1)'),
+      csv('s2', '4/6', '0', 'SELECT * FROM stock_levels'),
+      csv('s1', '3/11', '0', 'SELECT * FROM products'),
+      csv('s1', '3/12', '0', 'SELECT * FROM products'),
+      '',
+    ].join('\n'));
+    // Transactions are counted by the tables they touch (written: any of them written).
+    expect(await tx(f)).toEqual(['order_items+orders w:order_items+orders x1', 'products x2', 'stock_levels w:stock_levels x2']);
+  });
+
+  it('falls back to the transaction id (%x) in stderr logs: writes of one transaction go together, reads stay alone', async () => {
+    const prefix = '%m [%p] %c %x ';
+    const line = (xid: string, sql: string) => `2026-01-02 03:04:05.678 UTC [101] 6b05.1a ${xid} LOG:  statement: ${sql}`;
+    const f = await file('xid.log', [
+      line('0', 'SELECT * FROM carts'),
+      line('731', 'DELETE FROM cart_items'),
+      line('731', 'INSERT INTO orders (id) VALUES (2)'),
+      line('0', 'SELECT * FROM carts'),
+      '',
+    ].join('\n'));
+    expect(await tx(f, prefix)).toEqual(['cart_items+orders w:cart_items+orders x1', 'carts x2']);
+  });
+
+  it('BEGIN..COMMIT still decides where it is logged', async () => {
+    const f = await file('begin.csv', [
+      csv('s1', '3/20', '0', 'BEGIN'),
+      csv('s1', '3/20', '0', 'SELECT * FROM carts'),
+      csv('s1', '3/20', '950', 'INSERT INTO orders (id) VALUES (3)'),
+      csv('s1', '3/20', '950', 'COMMIT'),
+      csv('s1', '3/21', '0', 'SELECT * FROM carts'),
+      '',
+    ].join('\n'));
+    expect(await tx(f)).toEqual(['carts x1', 'carts+orders w:orders x1']);
+  });
+});
