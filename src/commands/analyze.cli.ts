@@ -16,6 +16,7 @@ export const registerAnalyze: RegisterCommand = (program, runtime) => {
     .option('--log-line-prefix <prefix>', "log_line_prefix of stderr logs (default '%m [%p] ')")
     .option('--code <dir>', 'monolith source code (TypeScript/JavaScript)')
     .option('--schema <file>', 'pg_dump --schema-only file (tables, foreign keys, views)')
+    .option('--database <url>', 'read tables, foreign keys and views from this live PostgreSQL database instead of a --schema file')
     .option('--git [dir]', 'git repository for co-change coupling between files (default: the code folder)')
     .option('--no-logs', 'ignore configured logs')
     .option('--no-code', 'ignore configured code')
@@ -39,6 +40,7 @@ export const registerAnalyze: RegisterCommand = (program, runtime) => {
           logLinePrefix: opts.logLinePrefix as string | undefined,
           code: opts.code as string | undefined,
           schema: opts.schema as string | undefined,
+          database: opts.database as string | undefined,
           git: opts.git as string | boolean | undefined,
           noLogs: opts.logs === false,
           noCode: opts.code === false,

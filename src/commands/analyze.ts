@@ -28,6 +28,8 @@ export interface AnalyzeOptions {
   logLinePrefix?: string;
   code?: string;
   schema?: string;
+  /** A live database to read the schema from (instead of a pg_dump file). */
+  database?: string;
   /** Git repository for co-change coupling; `true`: the code folder (or the current one). */
   git?: string | boolean;
   compare?: string;
@@ -54,6 +56,9 @@ interface Plan {
   code?: string;
   codeInclude?: string[];
   schema?: string;
+  database?: string;
+  /** The database is monolith.database from strangler.yaml (no schemaFile): unreachable, it is only a warning. */
+  databaseOptional?: boolean;
   git?: string;
   compare?: string;
   weights: Record<EvidenceKind, number>;
@@ -64,7 +69,8 @@ interface Plan {
 }
 
 async function plan(options: AnalyzeOptions): Promise<Plan> {
-  const flagged = Boolean(options.logs?.length || options.code || options.schema);
+  if (options.schema && options.database) throw new UsageError('--schema and --database both give the schema', 'pass one of them');
+  const flagged = Boolean(options.logs?.length || options.code || options.schema || options.database);
   const hasConfig = options.configExplicit || existsSync(options.configFile);
   let p: Plan;
   if (hasConfig) {
@@ -77,6 +83,7 @@ async function plan(options: AnalyzeOptions): Promise<Plan> {
       logLinePrefix: config.monolith.logLinePrefix,
       code: rel(config.monolith.source),
       schema: rel(config.monolith.schemaFile),
+      ...(!config.monolith.schemaFile && config.monolith.database ? { database: config.monolith.database, databaseOptional: true } : {}),
       git: rel(config.monolith.git),
       weights: { ...DEFAULT_WEIGHTS, ...config.analysis.weights },
       resolution: config.analysis.resolution,
@@ -111,7 +118,15 @@ async function plan(options: AnalyzeOptions): Promise<Plan> {
     p.code = path.resolve(options.code);
     p.codeInclude = undefined;
   }
-  if (options.schema) p.schema = path.resolve(options.schema);
+  if (options.schema) {
+    p.schema = path.resolve(options.schema);
+    p.database = undefined;
+  }
+  if (options.database) {
+    p.database = options.database;
+    p.databaseOptional = false;
+    p.schema = undefined;
+  }
   if (typeof options.git === 'string') p.git = path.resolve(options.git);
   else if (options.git === true) p.git = p.code ?? process.cwd();
   if (options.compare) p.compare = path.resolve(options.compare);
@@ -147,8 +162,8 @@ function proposalOf(g: CouplingGraph, partition: Partition): Proposal {
 export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const p = await plan(options);
   const warnings: string[] = [];
-  if (p.logs.length === 0 && !p.code && !p.schema) {
-    throw new UsageError('nothing to analyze: no query logs, no code and no schema', 'pass --logs <file|glob>, --code <dir> or --schema <pg_dump file> (or set monolith.logs/source/schemaFile)');
+  if (p.logs.length === 0 && !p.code && !p.schema && !p.database) {
+    throw new UsageError('nothing to analyze: no query logs, no code and no schema', 'pass --logs <file|glob>, --code <dir>, --schema <pg_dump file> or --database <url> (or set monolith.logs/source/schemaFile)');
   }
   let traffic: TrafficSummary | undefined;
   let code: CodeModel | undefined;
@@ -163,7 +178,19 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeResult
     code = await scanCode({ root: p.code, include: p.codeInclude });
     warnings.push(...code.warnings);
   }
+  let schemaSource = p.schema;
   if (p.schema) schema = await readSchemaDump(p.schema);
+  if (p.database) {
+    options.onProgress?.('reading the schema from the database');
+    const [{ readLiveSchema }, { redactUrl }] = await Promise.all([import('../adapters/postgres-schema.ts'), import('../adapters/postgres.ts')]);
+    try {
+      schema = await readLiveSchema(p.database);
+      schemaSource = redactUrl(p.database);
+    } catch (e) {
+      if (!p.databaseOptional) throw e;
+      warnings.push(`schema not read from monolith.database (${(e as Error).message}); set monolith.schemaFile to a pg_dump --schema-only file, or pass --schema`);
+    }
+  }
   let history: HistoryModel | undefined;
   if (p.git) {
     options.onProgress?.(`reading git history in ${p.git}`);
@@ -188,7 +215,7 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeResult
       logs: traffic?.files ?? [],
       ...(p.code ? { code: p.code } : {}),
       modules: code?.modules.length ?? 0,
-      ...(p.schema ? { schema: p.schema } : {}),
+      ...(schemaSource ? { schema: schemaSource } : {}),
       ...(history ? { git: { dir: p.git!, commits: history.commits, coChanges: history.coChanges.length } } : {}),
       tables: [...graph.nodes.values()].filter((n) => n.kind === 'table').length,
     },
