@@ -140,7 +140,22 @@ export interface CodeRoute {
   handlerModule?: string;
   /** Modules reachable from the handler through calls (for route -> table evidence). */
   reaches?: string[];
+  /** The handler function (`file#name`; an inline handler is `file#METHOD /path@line`), when the scan found it. */
+  handler?: string;
+  /** Where the handler function is declared. */
+  handlerAt?: SourceRef;
+  /**
+   * Tables the handler and the functions it calls (a few steps deep) access, each once: `writes` when any of them
+   * writes it, `count` the accesses found. Only when the handler was found.
+   */
+  tables?: RouteTable[];
   at: SourceRef;
+}
+
+export interface RouteTable {
+  table: string;
+  writes: boolean;
+  count: number;
 }
 
 export interface CodeModel {

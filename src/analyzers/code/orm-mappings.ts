@@ -22,6 +22,8 @@ type Mode = 'read' | 'write';
 export interface OrmAccess {
   file: string;
   line: number;
+  /** Position of the call in the file (for the function it is in). */
+  pos: number;
   table: string;
   mode: Mode;
   via: OrmVia;
@@ -610,12 +612,12 @@ function modeOf(via: OrmVia, use: Use): Mode | undefined {
 function resolveUse(use: Use, f: OrmFileFacts, r: Registry): OrmAccess | undefined {
   const target = use.receiver && receiverTarget(use.receiver, use.pos, f, r);
   const mode = target && modeOf(target.via, use);
-  if (target && mode) return { file: f.file, line: use.line, table: target.table, mode, via: target.via };
+  if (target && mode) return { file: f.file, line: use.line, pos: use.pos, table: target.table, mode, via: target.via };
   // An entity class passed to a manager or a query builder: `manager.save(Order, …)`, `.from(Order, 'o')`.
   const byArg = use.entityArg ? entityTarget(use.entityArg, f, r) : undefined;
   let argMode = byArg ? (TYPEORM_METHODS.get(use.method) ?? TYPEORM_BUILDER_METHODS.get(use.method)) : undefined;
   if (argMode === 'read' && use.writes) argMode = 'write';
-  return byArg && argMode ? { file: f.file, line: use.line, table: byArg.table, mode: argMode, via: 'typeorm' } : undefined;
+  return byArg && argMode ? { file: f.file, line: use.line, pos: use.pos, table: byArg.table, mode: argMode, via: 'typeorm' } : undefined;
 }
 
 /** Every ORM use of every file, mapped to its table, in file order. */

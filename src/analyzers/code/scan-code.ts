@@ -3,13 +3,18 @@
  * no program, one file at a time, so memory stays flat in code size): imports, calls between modules, which
  * module touches which table (knex builders, raw SQL parsed with libpg-query, and TypeORM, Sequelize and Prisma
  * entities: orm-mappings.ts) and the HTTP routes with their handlers.
+ *
+ * Calls and table accesses are also kept per function (`file#name`: top-level functions, functions assigned to
+ * top-level constants, methods of top-level classes and object literals, default exports, inline route handlers),
+ * so each route gets the tables its handler and the functions it calls (a few steps deep) read and write: a
+ * controller file that mixes domains does not decide where its routes go.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import ts from 'typescript';
 import { UsageError } from '../../errors.ts';
 import { extractTableAccess, initSqlParser } from '../sql/extract-tables.ts';
-import type { CallEdge, CodeModel, CodeRoute, CodeTableAccess, ImportEdge } from '../types.ts';
+import type { CallEdge, CodeModel, CodeRoute, CodeTableAccess, ImportEdge, RouteTable, SourceRef } from '../types.ts';
 import { ormCollector, parsePrismaSchema, prismaDelegate, resolveOrmAccess, type OrmFileFacts, type PrismaModel } from './orm-mappings.ts';
 
 export interface ScanOptions {
@@ -32,6 +37,39 @@ const TABLE_METHODS: Record<string, 'read' | 'write' | 'chain'> = {
   rightJoin: 'read', rightOuterJoin: 'read', fullOuterJoin: 'read', crossJoin: 'read', joinRaw: 'read',
 };
 const SQL_START = /^\s*(\/\*[\s\S]*?\*\/\s*)?(select|insert|update|delete|with|truncate)\b/i;
+/** Calls followed from a route's handler when collecting the tables it uses. */
+export const TRACE_DEPTH = 4;
+/** Read once: every `ts.X` is a getter, too slow to call for each node of a large tree. */
+const { SyntaxKind } = ts;
+
+/** What one function does: where it is declared, the tables it touches, the functions it calls (`file#name`). */
+interface FunctionFacts {
+  at: SourceRef;
+  tables?: Map<string, { reads: number; writes: number }>;
+  calls?: Set<string>;
+}
+
+function touch(f: FunctionFacts, table: string, mode: 'read' | 'write'): void {
+  const tables = (f.tables ??= new Map());
+  const use = tables.get(table) ?? { reads: 0, writes: 0 };
+  if (mode === 'write') use.writes++;
+  else use.reads++;
+  tables.set(table, use);
+}
+
+/** `x` of `(x)`, `x as T`, `x satisfies T`, `x!`. */
+function bare(expr: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isNonNullExpression(expr)) expr = expr.expression;
+  return expr;
+}
+
+function isDefaultExport(node: ts.FunctionDeclaration | ts.ClassDeclaration): boolean {
+  return (node.modifiers?.some((m) => m.kind === SyntaxKind.ExportKeyword) ?? false) && (node.modifiers?.some((m) => m.kind === SyntaxKind.DefaultKeyword) ?? false);
+}
+
+function memberName(name: ts.PropertyName): string | undefined {
+  return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
+}
 
 /** Source files into `out`; Prisma schemas into `schemas` when given. */
 async function listFiles(root: string, rel: string, exclude: RegExp[], out: string[], schemas?: string[]): Promise<void> {
@@ -140,6 +178,16 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
   const model: CodeModel = { root, modules: [], imports: [], calls: [], tableAccess: [], routes: [], warnings: [] };
   const calls = new Map<string, CallEdge>();
   const access = new Map<string, CodeTableAccess>();
+  /** Every function found, by `file#name`. */
+  const functions = new Map<string, FunctionFacts>();
+  /** Names that stand for another (`file#default` -> `file#rebuild`, a re-export, an object member set to a function). */
+  const aliases = new Map<string, string>();
+  /** `export * from './x'`: file -> the files it re-exports. */
+  const starExports = new Map<string, string[]>();
+  /** Function spans of the files with ORM uses (pre-order, so a nested span comes after the one it is in). */
+  const spans = new Map<string, { pos: number; end: number; key: string }[]>();
+  /** Each route's handler as written (`file#name`), resolved once every file is scanned. */
+  const handlerKeys = new Map<CodeRoute, string>();
   let done = 0;
   for (const file of files) {
     const text = await readFile(path.join(root, file), 'utf8');
@@ -153,9 +201,25 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
     }
     model.modules.push({ path: file, lines: sf.getLineAndCharacterOfPosition(text.length).line + 1 });
     const lineOf = (node: ts.Node) => sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
-    /** Local name -> [module, exported name ('*' for a namespace)]. */
+    /** Local name -> module. */
     const bindings = new Map<string, string>();
-    const note = (table: string, mode: 'read' | 'write', node: ts.Node, via: string) => addAccess(access, file, table, mode, lineOf(node), via);
+    /** Local name -> module and the name it exports (`*` for a namespace import, `default`). */
+    const imported = new Map<string, { module: string; name: string }>();
+    /** The function being walked (`file#name`), and the class or object `this` stands for in it. */
+    let fn: string | undefined;
+    let thisName: string | undefined;
+    /** Top-level classes and object literals -> their name (members become `file#Name.member`). */
+    const owners = new Map<ts.Node, string>();
+    /** Inline route handlers -> their function name. */
+    const inline = new Map<ts.Node, string>();
+    /** Names declared at the top of the file (a call to any other local name is not to one of its functions). */
+    const topNames = new Set<string>(['default']);
+    const fileFunctions: string[] = [];
+    const fileSpans: { pos: number; end: number; key: string }[] = [];
+    const note = (table: string, mode: 'read' | 'write', node: ts.Node, via: string) => {
+      addAccess(access, file, table, mode, lineOf(node), via);
+      if (fn !== undefined) touch(functions.get(fn)!, table, mode);
+    };
     const orm = ormCollector(sf, file, prismaDelegates);
     const callTo = (target: string, node: ts.Node) => {
       if (target === file) return;
@@ -171,21 +235,146 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
       if (ts.isArrowFunction(arg) || ts.isFunctionExpression(arg)) return file;
       return undefined;
     };
-    const visit = (node: ts.Node): void => {
+    /** The function `a`, `ns.f`, `obj.method` or `this.method` names: `file#name`, through the imports. */
+    const refOf = (expr: ts.Expression): string | undefined => {
+      const names: string[] = [];
+      let e = expr;
+      while (ts.isPropertyAccessExpression(e)) {
+        if (!ts.isIdentifier(e.name) || names.length === 3) return undefined;
+        names.unshift(e.name.text);
+        e = e.expression;
+      }
+      if (e.kind === SyntaxKind.ThisKeyword) return thisName !== undefined && names.length > 0 ? `${file}#${thisName}.${names.join('.')}` : undefined;
+      return ts.isIdentifier(e) ? nameRef(e.text, names) : undefined;
+    };
+    const nameRef = (name: string, members: string[] = []): string | undefined => {
+      const from = imported.get(name);
+      if (!from) return `${file}#${[name, ...members].join('.')}`;
+      if (from.name === '*') return members.length > 0 ? `${from.module}#${members.join('.')}` : undefined;
+      return `${from.module}#${[from.name, ...members].join('.')}`;
+    };
+    const alias = (name: string, target: string | undefined) => {
+      if (target !== undefined && target !== `${file}#${name}` && !aliases.has(`${file}#${name}`)) aliases.set(`${file}#${name}`, target);
+    };
+    /** A top-level value named `name`: a function of its own, an object or class whose members are, or another name. */
+    const valueFunction = (name: string, value: ts.Expression): string | undefined => {
+      const e = bare(value);
+      if (ts.isObjectLiteralExpression(e) || ts.isClassExpression(e)) owners.set(e, name);
+      else if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) alias(name, refOf(e));
+      // `const orders = new OrdersController()`: `orders.list` is the class's method.
+      else if (ts.isNewExpression(e)) alias(name, refOf(e.expression));
+      else if (ts.isArrowFunction(e) || ts.isFunctionExpression(e) || ts.isCallExpression(e)) return `${file}#${name}`;
+      return undefined;
+    };
+    /** The function `node` starts, if it is one this scan keeps apart; notes owners and aliases on the way. */
+    const functionAt = (node: ts.Node): string | undefined => {
+      switch (node.kind) {
+        case SyntaxKind.ArrowFunction:
+        case SyntaxKind.FunctionExpression:
+          return inline.get(node);
+        case SyntaxKind.FunctionDeclaration: {
+          const f = node as ts.FunctionDeclaration;
+          if (fn !== undefined || !f.body) return undefined;
+          const name = f.name?.text;
+          if (name === undefined) return isDefaultExport(f) ? `${file}#default` : undefined;
+          topNames.add(name);
+          if (isDefaultExport(f)) alias('default', `${file}#${name}`);
+          return `${file}#${name}`;
+        }
+        case SyntaxKind.VariableDeclaration: {
+          const v = node as ts.VariableDeclaration;
+          if (fn !== undefined || !ts.isIdentifier(v.name)) return undefined;
+          topNames.add(v.name.text);
+          return v.initializer ? valueFunction(v.name.text, v.initializer) : undefined;
+        }
+        case SyntaxKind.ClassDeclaration: {
+          const c = node as ts.ClassDeclaration;
+          if (fn !== undefined) return undefined;
+          const name = c.name?.text ?? (isDefaultExport(c) ? 'default' : undefined);
+          if (name === undefined) return undefined;
+          topNames.add(name);
+          owners.set(c, name);
+          if (c.name && isDefaultExport(c)) alias('default', `${file}#${name}`);
+          return undefined;
+        }
+        case SyntaxKind.ExportAssignment:
+          return fn === undefined ? valueFunction('default', (node as ts.ExportAssignment).expression) : undefined;
+        case SyntaxKind.MethodDeclaration:
+        case SyntaxKind.GetAccessor:
+        case SyntaxKind.SetAccessor:
+        case SyntaxKind.PropertyDeclaration:
+        case SyntaxKind.PropertyAssignment:
+        case SyntaxKind.ShorthandPropertyAssignment: {
+          const owner = owners.get(node.parent);
+          const member = node as ts.MethodDeclaration | ts.PropertyDeclaration | ts.PropertyAssignment | ts.ShorthandPropertyAssignment;
+          const name = owner === undefined ? undefined : memberName(member.name);
+          if (name === undefined) return undefined;
+          if (ts.isShorthandPropertyAssignment(member)) {
+            alias(`${owner}.${name}`, nameRef(member.name.text));
+            return undefined;
+          }
+          if (ts.isPropertyAssignment(member) || ts.isPropertyDeclaration(member)) return member.initializer ? valueFunction(`${owner}.${name}`, member.initializer) : undefined;
+          return (member as ts.MethodDeclaration).body ? `${file}#${owner}.${name}` : undefined;
+        }
+        default:
+          return undefined;
+      }
+    };
+    /** The handler function a route names: `ns.f`, `f`, `wrap(f)`, or an inline function (the route's own). */
+    const handlerKey = (arg: ts.Expression, route: string, line: number): string | undefined => {
+      const e = bare(arg);
+      if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
+        const key = `${file}#${route}@${line}`;
+        inline.set(e, key);
+        return key;
+      }
+      if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) return refOf(e);
+      if (!ts.isCallExpression(e)) return undefined;
+      // `ctrl.list.bind(ctrl)` is `ctrl.list`; `asyncHandler(list)` is `list`; `makeHandler()` is what it returns.
+      if (ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'bind') return handlerKey(e.expression.expression, route, line);
+      return e.arguments[0] ? handlerKey(e.arguments[0], route, line) : refOf(e.expression);
+    };
+    const addRoute = (route: string, handler: ts.Expression, node: ts.CallExpression) => {
+      const r: CodeRoute = { route, module: file, handlerModule: handlerModule(handler), at: { file, line: lineOf(node) } };
+      model.routes.push(r);
+      const key = handlerKey(handler, route, r.at.line);
+      if (key !== undefined) handlerKeys.set(r, key);
+    };
+    const visitNode = (node: ts.Node): void => {
       orm.visit(node);
       if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
         const target = resolveImport(file, node.moduleSpecifier.text, fileSet);
         if (target) {
           model.imports.push({ from: file, to: target, at: { file, line: lineOf(node) } } satisfies ImportEdge);
           const clause = node.importClause;
-          if (clause?.name) bindings.set(clause.name.text, target);
+          if (clause?.name) {
+            bindings.set(clause.name.text, target);
+            imported.set(clause.name.text, { module: target, name: 'default' });
+          }
           const nb = clause?.namedBindings;
-          if (nb && ts.isNamespaceImport(nb)) bindings.set(nb.name.text, target);
-          if (nb && ts.isNamedImports(nb)) for (const el of nb.elements) bindings.set(el.name.text, target);
+          if (nb && ts.isNamespaceImport(nb)) {
+            bindings.set(nb.name.text, target);
+            imported.set(nb.name.text, { module: target, name: '*' });
+          }
+          if (nb && ts.isNamedImports(nb)) {
+            for (const el of nb.elements) {
+              bindings.set(el.name.text, target);
+              imported.set(el.name.text, { module: target, name: (el.propertyName ?? el.name).text });
+            }
+          }
         }
-      } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-        const target = resolveImport(file, node.moduleSpecifier.text, fileSet);
+      } else if (ts.isExportDeclaration(node)) {
+        const target = node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier) ? resolveImport(file, node.moduleSpecifier.text, fileSet) : undefined;
         if (target) model.imports.push({ from: file, to: target, at: { file, line: lineOf(node) } });
+        const clause = node.exportClause;
+        if (target && !clause) (starExports.get(file) ?? starExports.set(file, []).get(file)!).push(target);
+        // `export { a as b }` and `export { a as b } from './x'`: b stands for a.
+        if (clause && ts.isNamedExports(clause) && (target || !node.moduleSpecifier)) {
+          for (const el of clause.elements) {
+            const local = (el.propertyName ?? el.name).text;
+            alias(el.name.text, target ? `${target}#${local}` : nameRef(local));
+          }
+        }
       } else if (ts.isCallExpression(node)) {
         const callee = node.expression;
         const [a0, a1] = node.arguments;
@@ -193,6 +382,20 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
         if (ts.isIdentifier(callee) && bindings.has(callee.text)) callTo(bindings.get(callee.text)!, node);
         if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && bindings.has(callee.expression.text)) {
           callTo(bindings.get(callee.expression.text)!, node);
+        }
+        // Calls between functions: the callee, and functions passed along (`wrap(handler)`, `db.transaction(work)`).
+        if (fn !== undefined) {
+          const facts = functions.get(fn)!;
+          const targets = (facts.calls ??= new Set());
+          if (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee)) {
+            const to = refOf(callee);
+            if (to !== undefined && to !== fn) targets.add(to);
+          }
+          for (const arg of node.arguments) {
+            if (!ts.isIdentifier(arg) && !ts.isPropertyAccessExpression(arg)) continue;
+            const to = refOf(arg);
+            if (to !== undefined && to !== fn) targets.add(to);
+          }
         }
         // knex('table'), db()('table'), trx('table as t')
         if (a0 && ts.isStringLiteralLike(a0) && isDbHandle(callee)) {
@@ -210,11 +413,9 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
         const last = node.arguments[node.arguments.length - 1];
         const handlerLike = last !== undefined && (ts.isIdentifier(last) || ts.isPropertyAccessExpression(last) || ts.isArrowFunction(last) || ts.isFunctionExpression(last) || ts.isCallExpression(last));
         if (method && HTTP_METHODS.has(method) && a0 && ts.isStringLiteralLike(a0) && a0.text.startsWith('/') && node.arguments.length >= 2 && handlerLike) {
-          const handler = last!;
-          model.routes.push({ route: `${method.toUpperCase()} ${a0.text}`, module: file, handlerModule: handlerModule(handler), at: { file, line: lineOf(node) } } satisfies CodeRoute);
+          addRoute(`${method.toUpperCase()} ${a0.text}`, last!, node);
         } else if (a0 && a1 && ts.isStringLiteralLike(a0) && HTTP_METHODS.has(a0.text.toLowerCase()) && ts.isStringLiteralLike(a1) && a1.text.startsWith('/') && node.arguments.length >= 3 && handlerLike) {
-          const handler = last!;
-          model.routes.push({ route: `${a0.text.toUpperCase()} ${a1.text}`, module: file, handlerModule: handlerModule(handler), at: { file, line: lineOf(node) } });
+          addRoute(`${a0.text.toUpperCase()} ${a1.text}`, last!, node);
         }
       }
       // Raw SQL anywhere in string and template literals.
@@ -233,14 +434,52 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
       }
       ts.forEachChild(node, visit);
     };
+    const visit = (node: ts.Node): void => {
+      const key = functionAt(node);
+      if (key === undefined) return visitNode(node);
+      const [outer, outerThis] = [fn, thisName];
+      fn = key;
+      // `this` in a member is its class or object; in an inline handler, whatever it was around it.
+      const dot = key.lastIndexOf('.');
+      if (!inline.has(node)) thisName = dot > file.length ? key.slice(file.length + 1, dot) : undefined;
+      if (!functions.has(key)) {
+        functions.set(key, { at: { file, line: lineOf(node) } });
+        fileFunctions.push(key);
+      }
+      fileSpans.push({ pos: node.pos, end: node.end, key });
+      visitNode(node);
+      [fn, thisName] = [outer, outerThis];
+    };
     visit(sf);
+    // Calls to local names that are not declared at the top of the file (parameters, locals, `res.json`) lead nowhere.
+    const localPrefix = `${file}#`;
+    for (const key of fileFunctions) {
+      const targets = functions.get(key)!.calls;
+      if (!targets) continue;
+      for (const t of targets) {
+        if (!t.startsWith(localPrefix)) continue;
+        const rest = t.slice(localPrefix.length);
+        const dot = rest.indexOf('.');
+        if (!topNames.has(dot < 0 ? rest : rest.slice(0, dot))) targets.delete(t);
+      }
+      if (targets.size === 0) delete functions.get(key)!.calls;
+    }
     const facts = orm.finish(bindings);
-    if (facts) ormFacts.push(facts);
+    if (facts) {
+      ormFacts.push(facts);
+      if (fileSpans.length > 0) spans.set(file, fileSpans);
+    }
     done++;
     options.onProgress?.({ files: done, total: files.length });
   }
-  // ORM uses, now that every entity, model and repository declared in any file is known.
-  for (const a of resolveOrmAccess(ormFacts, prismaModels)) addAccess(access, a.file, a.table, a.mode, a.line, a.via);
+  // ORM uses, now that every entity, model and repository declared in any file is known; each counts for the
+  // innermost function it is in.
+  for (const a of resolveOrmAccess(ormFacts, prismaModels)) {
+    addAccess(access, a.file, a.table, a.mode, a.line, a.via);
+    let key: string | undefined;
+    for (const s of spans.get(a.file) ?? []) if (s.pos <= a.pos && a.pos < s.end) key = s.key;
+    if (key !== undefined) touch(functions.get(key)!, a.table, a.mode);
+  }
   // Routes reach the modules their handler calls, a few steps deep.
   const out = new Map<string, Set<string>>();
   for (const e of [...calls.values()]) (out.get(e.from) ?? out.set(e.from, new Set()).get(e.from)!).add(e.to);
@@ -254,9 +493,73 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
     }
     r.reaches = [...seen].sort();
   }
+  // Routes use the tables their handler function and the functions it calls touch.
+  const resolve = functionResolver(functions, aliases, starExports);
+  for (const r of model.routes) {
+    const handler = resolve(handlerKeys.get(r) ?? '');
+    if (handler === undefined) continue;
+    r.handler = handler;
+    r.handlerAt = functions.get(handler)!.at;
+    r.tables = traceTables(handler, functions, resolve, TRACE_DEPTH);
+  }
   model.calls = [...calls.values()].sort((a, b) => (a.from + a.to).localeCompare(b.from + b.to));
   model.tableAccess = [...access.values()].sort((a, b) => `${a.module}|${a.table}|${a.mode}`.localeCompare(`${b.module}|${b.table}|${b.mode}`));
   model.routes.sort((a, b) => a.route.localeCompare(b.route) || a.at.line - b.at.line);
   if (files.length === 0) model.warnings.push(`${options.root}: no TypeScript or JavaScript files found`);
   return model;
+}
+
+/**
+ * Maps a name as code uses it (`file#name`) to a function the scan found, through aliases (`export default f`,
+ * `export { f as g }`, `export { f } from './x'`, an object member set to a function) and `export * from`.
+ */
+function functionResolver(functions: ReadonlyMap<string, FunctionFacts>, aliases: ReadonlyMap<string, string>, starExports: ReadonlyMap<string, string[]>): (key: string) => string | undefined {
+  const cache = new Map<string, string | undefined>();
+  const resolve = (key: string): string | undefined => {
+    if (cache.has(key)) return cache.get(key);
+    cache.set(key, undefined); // an alias cycle resolves to nothing
+    let found: string | undefined;
+    const hash = key.indexOf('#');
+    if (functions.has(key)) found = key;
+    else if (aliases.has(key)) found = resolve(aliases.get(key)!);
+    else if (hash > 0) {
+      // `file#obj.f` where `file#obj` stands for another object (`export default admin`, an imported object).
+      const dot = key.indexOf('.', hash);
+      const head = dot > 0 ? aliases.get(key.slice(0, dot)) : undefined;
+      if (head !== undefined) found = resolve(head + key.slice(dot));
+      else for (const from of starExports.get(key.slice(0, hash)) ?? []) if ((found = resolve(from + key.slice(hash))) !== undefined) break;
+    }
+    cache.set(key, found);
+    return found;
+  };
+  return resolve;
+}
+
+/** The tables `start` and the functions it calls, up to `depth` calls away, touch (each function counted once). */
+function traceTables(start: string, functions: ReadonlyMap<string, FunctionFacts>, resolve: (key: string) => string | undefined, depth: number): RouteTable[] {
+  const tables = new Map<string, RouteTable>();
+  const seen = new Set([start]);
+  let frontier = [start];
+  for (let step = 0; frontier.length > 0; step++) {
+    const next: string[] = [];
+    for (const key of frontier) {
+      const f = functions.get(key)!;
+      for (const [table, use] of f.tables ?? []) {
+        const t = tables.get(table) ?? { table, writes: false, count: 0 };
+        t.count += use.reads + use.writes;
+        t.writes ||= use.writes > 0;
+        tables.set(table, t);
+      }
+      if (step === depth) continue;
+      for (const call of f.calls ?? []) {
+        const to = resolve(call);
+        if (to !== undefined && !seen.has(to)) {
+          seen.add(to);
+          next.push(to);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return [...tables.values()].sort((a, b) => a.table.localeCompare(b.table));
 }
