@@ -44,6 +44,7 @@ export const evidenceKinds = [
   'request',
   'foreignKey',
   'codeAccess',
+  'handlerAccess',
   'import',
   'call',
   'coChange',

@@ -18,6 +18,7 @@ const KIND_LABEL: Record<string, string> = {
   request: 'route uses table',
   foreignKey: 'foreign key',
   codeAccess: 'code reads/writes table',
+  handlerAccess: 'route handler reads/writes table',
   import: 'import',
   call: 'call',
   coChange: 'changed together (git)',

@@ -78,6 +78,7 @@ const describe: Record<EvidenceKind, (e: Evidence, other: string) => string> = {
   request: (e, o) => `${e.writes ? 'written' : 'read'} by route ${o} (${Math.round(e.count).toLocaleString('en-US')} requests)`,
   foreignKey: (e, o) => `foreign key with ${o} (${e.where})`,
   codeAccess: (e, o) => `${e.writes ? 'written' : 'read'} by ${o} (${e.where})`,
+  handlerAccess: (e, o) => `${e.writes ? 'written' : 'read'} by the handler of ${o} (${e.where})`,
   import: (_e, o) => `imports/imported by ${o}`,
   call: (e, o) => `calls/called by ${o} (${e.where})`,
   coChange: (e, o) => `changed together with ${o} in ${e.count} commits`,

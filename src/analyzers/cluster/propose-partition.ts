@@ -11,7 +11,7 @@
 import Graph from 'graphology';
 import louvain from 'graphology-communities-louvain';
 import type { EvidenceKind } from '../../config/schema.ts';
-import { edgeWeight, type CouplingGraph, type GraphEdge } from '../graph/coupling-graph.ts';
+import { edgeWeight, groupingWeight, PLACEMENT_ONLY, type CouplingGraph, type GraphEdge } from '../graph/coupling-graph.ts';
 
 export interface ProposeOptions {
   weights: Record<EvidenceKind, number>;
@@ -49,10 +49,11 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** Nodes touched by a large share of the routes or modules (by direct edges). */
+/** Nodes touched by a large share of the routes or modules (by direct edges; a route's handler chain left out). */
 export function findHubs(g: CouplingGraph, share: number): Set<string> {
   const neighbours = new Map<string, Set<string>>();
   for (const e of g.edges.values()) {
+    if (e.evidence.every((ev) => PLACEMENT_ONLY.has(ev.kind))) continue;
     (neighbours.get(e.a) ?? neighbours.set(e.a, new Set()).get(e.a)!).add(e.b);
     (neighbours.get(e.b) ?? neighbours.set(e.b, new Set()).get(e.b)!).add(e.a);
   }
@@ -77,7 +78,7 @@ function run(g: CouplingGraph, hubs: Set<string>, options: ProposeOptions, resol
   for (const key of [...g.edges.keys()].sort()) {
     const e = g.edges.get(key)!;
     if (hubs.has(e.a) || hubs.has(e.b)) continue;
-    const weight = edgeWeight(e, options.weights);
+    const weight = groupingWeight(e, options.weights);
     if (weight > 0) graph.addEdge(e.a, e.b, { weight });
   }
   const mapping = louvain(graph, { getEdgeWeight: 'weight', resolution, rng: mulberry32(options.seed) });
@@ -102,14 +103,14 @@ function edgesAt(g: CouplingGraph, node: string): GraphEdge[] {
 }
 
 /** Strength of each node's ties to each community (only the communities `keep` accepts, when given). */
-function ties(g: CouplingGraph, community: Map<string, number>, options: ProposeOptions, node: string, keep?: Set<number>): Map<number, number> {
+function ties(g: CouplingGraph, community: Map<string, number>, options: ProposeOptions, node: string, keep?: Set<number>, weight = edgeWeight): Map<number, number> {
   const out = new Map<number, number>();
   for (const e of edgesAt(g, node)) {
     const other = e.a === node ? e.b : e.a;
     const c = community.get(other);
     if (c !== undefined && keep && !keep.has(c)) continue;
     if (c === undefined) continue;
-    out.set(c, (out.get(c) ?? 0) + edgeWeight(e, options.weights));
+    out.set(c, (out.get(c) ?? 0) + weight(e, options.weights));
   }
   return out;
 }
@@ -397,13 +398,19 @@ export function proposePartition(g: CouplingGraph, options: ProposeOptions): Pro
   for (const [satellite, master] of [...satellites].sort((a, b) => a[0].localeCompare(b[0]))) community.set(satellite, community.get(master)!);
   for (const id of [...masters, ...satellites.keys()]) hubs.delete(id);
   // Only when the inputs say who writes what (logs with writes, code): otherwise reads are all there is.
-  const knowsWriters = [...g.edges.values()].some((e) => e.evidence.some((ev) => ev.writes));
+  const knowsWriters = [...g.edges.values()].some((e) => e.evidence.some((ev) => ev.writes && !PLACEMENT_ONLY.has(ev.kind)));
   if (knowsWriters) {
     const derived = derivedTables(g);
     community = splitByOwnership(g, community, hubs, new Set(masters), satellites, derived);
     adoptOrphans(g, community, hubs, new Set(masters), options, derived);
   }
   if (routesLater) for (const id of [...g.nodes.keys()].filter((x) => x.startsWith('route:')).sort()) community.set(id, fresh++);
+  // Routes whose handler chain is known are placed again, now that the tables are grouped: with what their handler
+  // module, their handler chain's tables and their requests tie them to most (a controller mixing domains does not
+  // take all its routes along).
+  const traced = routesLater ? [] : [...g.nodes.keys()].filter((id) => id.startsWith('route:') && edgesAt(g, id).some((e) => e.evidence.some((ev) => PLACEMENT_ONLY.has(ev.kind)))).sort();
+  const grouped = new Map(traced.map((id) => [id, community.get(id)!]));
+  for (const id of traced) community.set(id, fresh++);
   // Communities without tables join the one they are tied to most.
   const withTables = new Set([...community].filter(([id]) => id.startsWith('table:')).map(([, c]) => c));
   for (let pass = 0; pass < 3; pass++) {
@@ -414,6 +421,8 @@ export function proposePartition(g: CouplingGraph, options: ProposeOptions): Pro
       if (best !== undefined) community.set(id, best);
     }
   }
+  // A traced route tied to no context with tables stays where it was grouped.
+  for (const [id, c] of grouped) if (!withTables.has(community.get(id)!)) community.set(id, c);
   // Pins.
   const pinned = new Map<string, number>();
   for (const [node, name] of Object.entries(options.pins ?? {})) {
@@ -424,7 +433,7 @@ export function proposePartition(g: CouplingGraph, options: ProposeOptions): Pro
     hubs.delete(id);
   }
   // Hubs attach to their strongest context.
-  for (const hub of [...hubs].sort()) community.set(hub, strongest(ties(g, community, options, hub)) ?? -1);
+  for (const hub of [...hubs].sort()) community.set(hub, strongest(ties(g, community, options, hub, undefined, groupingWeight)) ?? -1);
   // Renumber: bigger communities (by tables, then nodes) first; ties by first node id.
   const groups = new Map<number, string[]>();
   for (const [id, c] of community) (groups.get(c) ?? groups.set(c, []).get(c)!).push(id);

@@ -3,7 +3,7 @@
  * (kind, count, where), so every assignment and every seam can be explained.
  */
 import type { EvidenceKind } from '../../config/schema.ts';
-import type { CodeModel, HistoryModel, SchemaModel, TrafficSummary } from '../types.ts';
+import type { CodeModel, CodeRoute, HistoryModel, SchemaModel, TrafficSummary } from '../types.ts';
 
 export type NodeKind = 'table' | 'module' | 'route';
 
@@ -56,7 +56,9 @@ export interface CouplingGraph {
 
 /**
  * Default evidence weights. Writing tables in the same transaction and foreign keys are the strongest signs that
- * tables belong together; a request reading many tables (a product page, a report) is a weak one.
+ * tables belong together; a request reading many tables (a product page, a report) is a weak one. What a route's
+ * handler chain touches (`handlerAccess`) only places the route, once the tables are grouped: weak, so a route
+ * leaves the context of its handler's module only for one its handler chain clearly writes.
  */
 export const DEFAULT_WEIGHTS: Record<EvidenceKind, number> = {
   join: 3,
@@ -64,10 +66,17 @@ export const DEFAULT_WEIGHTS: Record<EvidenceKind, number> = {
   request: 0.5,
   foreignKey: 3,
   codeAccess: 3,
+  handlerAccess: 0.5,
   import: 0.5,
   call: 1,
   coChange: 1,
 };
+
+/**
+ * Evidence that places routes but does not group tables and modules: a checkout route writing carts, orders,
+ * payments and stock is not a reason for those tables to be one context.
+ */
+export const PLACEMENT_ONLY: ReadonlySet<EvidenceKind> = new Set(['handlerAccess']);
 
 export const nodeId = (kind: NodeKind, name: string) => `${kind}:${name}`;
 
@@ -104,6 +113,12 @@ export function edgeWeight(edge: GraphEdge, weights: Record<EvidenceKind, number
   }
   for (const [kind, count] of perKind) w += weights[kind] * Math.log2(1 + count);
   return w;
+}
+
+/** Weight of an edge for grouping tables and modules: without the evidence that only places routes. */
+export function groupingWeight(edge: GraphEdge, weights: Record<EvidenceKind, number>): number {
+  if (!edge.evidence.some((e) => PLACEMENT_ONLY.has(e.kind))) return edgeWeight(edge, weights);
+  return edgeWeight({ ...edge, evidence: edge.evidence.filter((e) => !PLACEMENT_ONLY.has(e.kind)) }, weights);
 }
 
 export interface GraphInputs {
@@ -200,6 +215,10 @@ export function buildCouplingGraph(inputs: GraphInputs): CouplingGraph {
     for (const c of inputs.code.calls) addEvidence(g, m(c.from), m(c.to), { kind: 'call', count: c.count, where: `${c.at.file}:${c.at.line}` });
     for (const r of inputs.code.routes) {
       if (r.handlerModule) addEvidence(g, addNode(g, 'route', r.route), m(r.handlerModule), { kind: 'call', count: 4, where: `${r.at.file}:${r.at.line}` });
+      // The tables the handler and the functions it calls write and read, counted like a module's own access.
+      for (const a of routeTableTies(r, inputs.schema)) {
+        addEvidence(g, addNode(g, 'route', r.route), t(a.table), { kind: 'handlerAccess', count: a.count * (a.writes ? WRITE_FACTOR : READ_FACTOR), where: a.where, writes: a.writes });
+      }
     }
   }
   if (inputs.history) {
@@ -245,4 +264,23 @@ export function codeTableTies(code: CodeModel, schema?: SchemaModel): CodeTableT
     }
   }
   return [...ties.values()].sort((x, y) => (x.module + x.table).localeCompare(y.module + y.table));
+}
+
+/** Route-to-table ties from the tables a route's handler chain touches (views resolved; system catalogs left out). */
+export function routeTableTies(route: CodeRoute, schema?: SchemaModel): { table: string; count: number; writes: boolean; where: string }[] {
+  if (!route.tables || !route.handlerAt) return [];
+  const views = new Map((schema?.views ?? []).map((v) => [v.name, v.reads]));
+  const where = `${route.handlerAt.file}:${route.handlerAt.line}`;
+  const ties = new Map<string, { table: string; count: number; writes: boolean; where: string }>();
+  for (const a of route.tables) {
+    if (isSystemTable(a.table)) continue;
+    const writes = a.writes && !views.has(a.table);
+    for (const table of views.get(a.table) ?? [a.table]) {
+      const tie = ties.get(table) ?? { table, count: 0, writes: false, where };
+      tie.count += a.count;
+      tie.writes ||= writes;
+      ties.set(table, tie);
+    }
+  }
+  return [...ties.values()].sort((x, y) => x.table.localeCompare(y.table));
 }
