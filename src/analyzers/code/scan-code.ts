@@ -149,6 +149,67 @@ function chainWrites(node: ts.Node): boolean {
   return false;
 }
 
+/** `x.route('/carts').get(a).post(b)`: the path of the `.route()` call a method call is chained to. */
+function chainedRoutePath(callee: ts.PropertyAccessExpression): string | undefined {
+  let expr: ts.Expression = callee.expression;
+  while (ts.isCallExpression(expr) && ts.isPropertyAccessExpression(expr.expression)) {
+    const name = expr.expression.name.text;
+    const [first] = expr.arguments;
+    if (name === 'route') return first && ts.isStringLiteralLike(first) && first.text.startsWith('/') ? first.text : undefined;
+    if (!HTTP_METHODS.has(name)) return undefined;
+    expr = expr.expression.expression;
+  }
+  return undefined;
+}
+
+/** `{ method: 'GET' | ['GET', 'HEAD'], url | path: '/x', handler }` (fastify, hapi). */
+function routeObject(obj: ts.ObjectLiteralExpression): { methods: string[]; path: string; handler: ts.Expression } | undefined {
+  const prop = (key: string) =>
+    obj.properties.find((p): p is ts.PropertyAssignment | ts.ShorthandPropertyAssignment => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && !!p.name && ts.isIdentifier(p.name) && p.name.text === key);
+  const valueOf = (p: ts.PropertyAssignment | ts.ShorthandPropertyAssignment | undefined) => (p ? (ts.isPropertyAssignment(p) ? p.initializer : p.name) : undefined);
+  const method = valueOf(prop('method'));
+  const url = valueOf(prop('url') ?? prop('path'));
+  const handler = valueOf(prop('handler'));
+  if (!method || !url || !handler || !ts.isStringLiteralLike(url) || !url.text.startsWith('/')) return undefined;
+  const names = ts.isStringLiteralLike(method) ? [method.text] : ts.isArrayLiteralExpression(method) ? method.elements.filter(ts.isStringLiteralLike).map((e) => e.text) : [];
+  const methods = names.map((m) => m.toUpperCase()).filter((m) => HTTP_METHODS.has(m.toLowerCase()) || m === '*');
+  return methods.length ? { methods: methods.map((m) => (m === '*' ? 'ALL' : m)), path: url.text, handler } : undefined;
+}
+
+const NEST_METHODS: Record<string, string> = { Get: 'GET', Post: 'POST', Put: 'PUT', Patch: 'PATCH', Delete: 'DELETE', Head: 'HEAD', Options: 'OPTIONS', All: 'ALL' };
+
+/** A decorator's name and its first argument when that is a string (`@Get(':id')` -> ['Get', ':id']). */
+function decoratorCall(d: ts.Decorator): { name: string; path?: string } | undefined {
+  const e = d.expression;
+  if (ts.isIdentifier(e)) return { name: e.text };
+  if (!ts.isCallExpression(e) || !ts.isIdentifier(e.expression)) return undefined;
+  const [first] = e.arguments;
+  if (first && ts.isStringLiteralLike(first)) return { name: e.expression.text, path: first.text };
+  if (first && ts.isObjectLiteralExpression(first)) {
+    const p = first.properties.find((x): x is ts.PropertyAssignment => ts.isPropertyAssignment(x) && ts.isIdentifier(x.name) && x.name.text === 'path');
+    if (p && ts.isStringLiteralLike(p.initializer)) return { name: e.expression.text, path: p.initializer.text };
+  }
+  return { name: e.expression.text };
+}
+
+/** NestJS-style routes of a class: the @Controller prefix joined with each method decorator's path. */
+function decoratedRoutes(cls: ts.ClassDeclaration): { route: string; name: string; method: ts.MethodDeclaration }[] {
+  const controller = (ts.getDecorators(cls) ?? []).map(decoratorCall).find((d) => d?.name === 'Controller');
+  if (!controller) return [];
+  const out: { route: string; name: string; method: ts.MethodDeclaration }[] = [];
+  for (const member of cls.members) {
+    if (!ts.isMethodDeclaration(member) || !member.name || !(ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))) continue;
+    for (const d of ts.getDecorators(member) ?? []) {
+      const call = decoratorCall(d);
+      const verb = call && NEST_METHODS[call.name];
+      if (!verb) continue;
+      const segments = [controller.path ?? '', call!.path ?? ''].flatMap((s) => s.split('/')).filter(Boolean);
+      out.push({ route: `${verb} /${segments.join('/')}`, name: member.name.text, method: member });
+    }
+  }
+  return out;
+}
+
 function isDbHandle(expr: ts.Expression): boolean {
   if (ts.isIdentifier(expr)) return DB_NAMES.test(expr.text);
   if (ts.isCallExpression(expr) && expr.arguments.length === 0) return isDbHandle(expr.expression);
@@ -342,6 +403,14 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
     };
     const visitNode = (node: ts.Node): void => {
       orm.visit(node);
+      // NestJS: @Controller('users') class … { @Get(':id') find() {…} }, the handler being the decorated method.
+      if (ts.isClassDeclaration(node) && node.name) {
+        for (const r of decoratedRoutes(node)) {
+          const route: CodeRoute = { route: r.route, module: file, handlerModule: file, at: { file, line: lineOf(r.method) } };
+          model.routes.push(route);
+          handlerKeys.set(route, `${file}#${node.name.text}.${r.name}`);
+        }
+      }
       if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
         const target = resolveImport(file, node.moduleSpecifier.text, fileSet);
         if (target) {
@@ -416,6 +485,14 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
           addRoute(`${method.toUpperCase()} ${a0.text}`, last!, node);
         } else if (a0 && a1 && ts.isStringLiteralLike(a0) && HTTP_METHODS.has(a0.text.toLowerCase()) && ts.isStringLiteralLike(a1) && a1.text.startsWith('/') && node.arguments.length >= 3 && handlerLike) {
           addRoute(`${a0.text.toUpperCase()} ${a1.text}`, last!, node);
+        } else if (method && HTTP_METHODS.has(method) && handlerLike) {
+          // express: router.route('/carts').get(list).post(add)
+          const at = chainedRoutePath(callee as ts.PropertyAccessExpression);
+          if (at) addRoute(`${method.toUpperCase()} ${at}`, last!, node);
+        } else if (method === 'route' && a0 && ts.isObjectLiteralExpression(a0) && node.arguments.length === 1) {
+          // fastify / hapi: server.route({ method: ['GET', 'HEAD'], url: '/items/:id', handler })
+          const r = routeObject(a0);
+          if (r) for (const m of r.methods) addRoute(`${m} ${r.path}`, r.handler, node);
         }
       }
       // Raw SQL anywhere in string and template literals.

@@ -153,3 +153,44 @@ describe('route handlers and the tables they use', () => {
     expect(traced(model)).toEqual({ 'GET /orders': ['src/orders.ts#list', ['orders']], 'POST /orders/:id/cancel': ['src/orders.ts#cancel', ['orders*']] });
   });
 });
+
+describe('route definitions in other frameworks', () => {
+  it('reads fastify/hapi route objects, express route() chains and NestJS controller decorators, each with its handler', async () => {
+    const model = await scan({
+      ...DB,
+      'src/items.ts': [
+        "import { db } from './db.ts';",
+        "export async function getItem() { return db()('items').select(); }",
+        "export async function addCart() { return db()('carts').insert({}); }",
+        "export async function listCarts() { return db()('carts').select(); }",
+      ],
+      'src/server.ts': [
+        "import { getItem, addCart, listCarts } from './items.ts';",
+        "fastify.route({ method: ['GET', 'HEAD'], url: '/items/:id', handler: getItem });",
+        "server.route({ method: 'DELETE', path: '/items/:id', handler: async () => null });",
+        "fastify.route({ method: 'GET', url: 'not-a-path', handler: getItem });",
+        "app.route('/carts').get(listCarts).post(addCart);",
+      ],
+      'src/users.controller.ts': [
+        "import { db } from './db.ts';",
+        "@Controller('api/users')",
+        'export class UsersController {',
+        "  @Get(':id')",
+        "  find() { return db()('users').select(); }",
+        '  @Post()',
+        "  create() { return db()('users').insert({}); }",
+        '  helper() {}',
+        '}',
+        "@Injectable() export class NotAController { @Get('x') nope() {} }",
+      ],
+    });
+    const t = traced(model);
+    expect(Object.keys(t).sort()).toEqual(['DELETE /items/:id', 'GET /api/users/:id', 'GET /carts', 'GET /items/:id', 'HEAD /items/:id', 'POST /api/users', 'POST /carts']);
+    expect(t['GET /items/:id']![1]).toEqual(['items']);
+    expect(t['POST /carts']![1]).toEqual(['carts*']);
+    expect(t['GET /carts']![1]).toEqual(['carts']);
+    expect(t['POST /api/users']).toEqual(['src/users.controller.ts#UsersController.create', ['users*']]);
+    expect(t['GET /api/users/:id']![1]).toEqual(['users']);
+    expect(model.routes.find((r) => r.route === 'GET /api/users/:id')!.at).toEqual({ file: 'src/users.controller.ts', line: 4 }); // the decorator's line
+  });
+});
