@@ -106,6 +106,24 @@ function addAccess(access: Map<string, CodeTableAccess>, file: string, table: st
   }
 }
 
+/** `exports.x` / `module.exports.x` -> 'x'; `module.exports` -> '*'. */
+function commonJsExport(left: ts.Expression): string | undefined {
+  const isModuleExports = (e: ts.Expression) => ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'module' && e.name.text === 'exports';
+  if (isModuleExports(left)) return '*';
+  if (!ts.isPropertyAccessExpression(left)) return undefined;
+  const owner = left.expression;
+  if ((ts.isIdentifier(owner) && owner.text === 'exports') || isModuleExports(owner)) return left.name.text;
+  return undefined;
+}
+
+/** `require('./x')` (also `require('./x').default`): the module it names. */
+function requiredModule(expr: ts.Expression): string | undefined {
+  const e = ts.isPropertyAccessExpression(expr) && expr.name.text === 'default' ? expr.expression : expr;
+  if (!ts.isCallExpression(e) || !ts.isIdentifier(e.expression) || e.expression.text !== 'require' || e.arguments.length !== 1) return undefined;
+  const [spec] = e.arguments;
+  return spec && ts.isStringLiteralLike(spec) ? spec.text : undefined;
+}
+
 function resolveImport(from: string, spec: string, files: Set<string>): string | undefined {
   if (!spec.startsWith('.')) return undefined;
   const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), spec));
@@ -360,6 +378,30 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
         }
         case SyntaxKind.ExportAssignment:
           return fn === undefined ? valueFunction('default', (node as ts.ExportAssignment).expression) : undefined;
+        case SyntaxKind.BinaryExpression: {
+          // CommonJS: exports.list = fn; module.exports.list = fn; module.exports = { list: listOrders, add };
+          const b = node as ts.BinaryExpression;
+          if (fn !== undefined || b.operatorToken.kind !== SyntaxKind.EqualsToken) return undefined;
+          const target = commonJsExport(b.left);
+          if (target === undefined) return undefined;
+          if (target !== '*') {
+            topNames.add(target);
+            return valueFunction(target, b.right);
+          }
+          const value = bare(b.right);
+          if (!ts.isObjectLiteralExpression(value)) return valueFunction('default', b.right);
+          for (const p of value.properties) {
+            if (ts.isPropertyAssignment(p) && memberName(p.name) !== undefined) {
+              const name = memberName(p.name)!;
+              const v = bare(p.initializer);
+              if (ts.isIdentifier(v) || ts.isPropertyAccessExpression(v)) {
+                topNames.add(name);
+                alias(name, refOf(v));
+              }
+            }
+          }
+          return undefined;
+        }
         case SyntaxKind.MethodDeclaration:
         case SyntaxKind.GetAccessor:
         case SyntaxKind.SetAccessor:
@@ -444,6 +486,25 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
             alias(el.name.text, target ? `${target}#${local}` : nameRef(local));
           }
         }
+      } else if (ts.isVariableDeclaration(node) && node.initializer && requiredModule(node.initializer)) {
+        // CommonJS: const ctrl = require('./ctrl'); const { list, add: create } = require('./ctrl');
+        const target = resolveImport(file, requiredModule(node.initializer)!, fileSet);
+        if (target) {
+          model.imports.push({ from: file, to: target, at: { file, line: lineOf(node) } });
+          if (ts.isIdentifier(node.name)) {
+            bindings.set(node.name.text, target);
+            imported.set(node.name.text, { module: target, name: '*' });
+          } else if (ts.isObjectBindingPattern(node.name)) {
+            for (const el of node.name.elements) {
+              if (!ts.isIdentifier(el.name)) continue;
+              const exported = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : el.name.text;
+              bindings.set(el.name.text, target);
+              imported.set(el.name.text, { module: target, name: exported });
+            }
+          }
+        }
+        ts.forEachChild(node, visit);
+        return;
       } else if (ts.isCallExpression(node)) {
         const callee = node.expression;
         const [a0, a1] = node.arguments;

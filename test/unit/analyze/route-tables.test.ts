@@ -194,3 +194,40 @@ describe('route definitions in other frameworks', () => {
     expect(model.routes.find((r) => r.route === 'GET /api/users/:id')!.at).toEqual({ file: 'src/users.controller.ts', line: 4 }); // the decorator's line
   });
 });
+
+describe('CommonJS modules', () => {
+  it('follows require() (whole module and destructured) and exports./module.exports to the handler functions', async () => {
+    const model = await scan({
+      'src/db.js': ['module.exports = { db: () => knex };'],
+      'src/orders.js': [
+        "const { db } = require('./db.js');",
+        "exports.list = async (req, res) => res.json(await db()('orders').select());",
+        "async function createOrder() { await db()('orders').insert({}); await db()('order_items').insert({}); }",
+        'module.exports.create = createOrder;',
+      ],
+      'src/carts.js': [
+        "const { db } = require('./db.js');",
+        "function clear() { return db()('carts').del(); }",
+        'module.exports = { empty: clear };',
+      ],
+      'src/routes.js': [
+        "const orders = require('./orders.js');",
+        "const { empty: emptyCart } = require('./carts');",
+        "router.get('/orders', orders.list);",
+        "router.post('/orders', orders.create);",
+        "router.delete('/carts/:id', emptyCart);",
+      ],
+    });
+    expect(model.imports.map((i) => `${i.from} -> ${i.to}`).sort()).toEqual([
+      'src/carts.js -> src/db.js',
+      'src/orders.js -> src/db.js',
+      'src/routes.js -> src/carts.js',
+      'src/routes.js -> src/orders.js',
+    ]);
+    const t = traced(model);
+    expect(t['GET /orders']![1]).toEqual(['orders']);
+    expect(t['POST /orders']![1]).toEqual(['order_items*', 'orders*']);
+    expect(t['DELETE /carts/:id']![1]).toEqual(['carts*']);
+    expect(model.routes.find((r) => r.route === 'GET /orders')!.handlerModule).toBe('src/orders.js');
+  });
+});
