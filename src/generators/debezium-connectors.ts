@@ -88,6 +88,12 @@ export function debeziumConnectors(input: DebeziumInput): ConnectorFiles {
       'table.include.list': input.tables.map(includePattern).join(','),
       'topic.prefix': cdcPrefix,
       'snapshot.mode': 'initial',
+      // An update that leaves a TOASTed column unchanged carries no value for it: Debezium would emit the
+      // placeholder __debezium_unavailable_value and the sink would write it. Re-read such columns instead.
+      'post.processors': 'reselector',
+      'reselector.type': 'io.debezium.processors.reselect.ReselectColumnsPostProcessor',
+      'reselector.reselect.unavailable.values': 'true',
+      'reselector.reselect.null.values': 'false',
       ...json,
     },
   };
@@ -97,7 +103,8 @@ export function debeziumConnectors(input: DebeziumInput): ConnectorFiles {
       'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
       'tasks.max': '1',
       topics: topics.join(','),
-      'connection.url': `jdbc:postgresql://${input.service.host}:${input.service.port}/${input.service.database}`,
+      // stringtype=unspecified: text values are typed by the server, so enum columns accept them
+      'connection.url': `jdbc:postgresql://${input.service.host}:${input.service.port}/${input.service.database}?stringtype=unspecified`,
       'connection.username': input.service.user,
       'connection.password': secret('service.password'),
       'insert.mode': 'upsert',
@@ -149,6 +156,7 @@ export function debeziumConnectors(input: DebeziumInput): ConnectorFiles {
     `passwords come from ${secretsFile} on the Kafka Connect workers (keys ${input.domain}.monolith.password, ${input.domain}.service.password); enable it with config.providers=file and config.providers.file.class=org.apache.kafka.common.config.provider.FileConfigProvider`,
     `the connectors use their own slots (${input.slot}_debezium${input.outbox ? `, ${input.slot}_outbox` : ''}): stop strangler sync ${input.domain} and run strangler sync teardown ${input.domain} once they have caught up`,
     'tables without a primary key cannot be upserted or deleted by the JDBC sink: give them one, or keep them on strangler sync',
+    'columns of enum array types are written by the JDBC sink as text[], which PostgreSQL refuses: keep such tables on strangler sync',
   ];
   return { files, notes };
 }

@@ -33,12 +33,27 @@ describe('Debezium connector configs', () => {
     });
   });
 
+  it('re-reads TOASTed columns an update left unchanged instead of emitting a placeholder', () => {
+    const source = debeziumConnectors(input).files[0]!.connector.config;
+    expect(source).toMatchObject({
+      'post.processors': 'reselector',
+      'reselector.type': 'io.debezium.processors.reselect.ReselectColumnsPostProcessor',
+      'reselector.reselect.unavailable.values': 'true',
+      // a NULL is a value, not a missing one: no query per NULL column
+      'reselector.reselect.null.values': 'false',
+    });
+    // only change events of the data tables have such columns
+    const outbox = debeziumConnectors({ ...input, outbox: { table: 'outbox' } }).files.find((f) => f.path.endsWith('debezium-outbox.json'))!;
+    expect(outbox.connector.config['post.processors']).toBeUndefined();
+  });
+
   it('configures the JDBC sink to upsert by key and apply deletes into the service schema', () => {
     const sink = debeziumConnectors(input).files.find((f) => f.path.endsWith('jdbc-sink.json'))!.connector.config;
     expect(sink).toMatchObject({
       'connector.class': 'io.debezium.connector.jdbc.JdbcSinkConnector',
       topics: 'strangler.catalog.debezium.public.products,strangler.catalog.debezium.app.categories',
-      'connection.url': 'jdbc:postgresql://catalog-db:5432/catalog',
+      // the server types the text values: enum columns accept them
+      'connection.url': 'jdbc:postgresql://catalog-db:5432/catalog?stringtype=unspecified',
       'connection.username': 'catalog',
       'insert.mode': 'upsert',
       'delete.enabled': 'true',
@@ -72,6 +87,7 @@ describe('Debezium connector configs', () => {
       'transforms.outbox.table.field.event.key': 'aggregateid',
     });
     expect(notes.join('\n')).toMatch(/strangler_catalog_outbox/);
+    expect(notes.join('\n')).toMatch(/enum array types .* keep such tables on strangler sync/);
     expect(debeziumConnectors(input).files).toHaveLength(2);
   });
 });
