@@ -27,6 +27,7 @@ export interface ScanOptions {
 }
 
 const SOURCE = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/;
+const READ_AHEAD = 32;
 const PRISMA_SCHEMA = /\.prisma$/;
 const DEFAULT_EXCLUDE = [/(^|\/)node_modules\//, /(^|\/)(dist|build|coverage)\//, /(^|\/)(test|tests|__tests__)\//, /\.(test|spec)\.[cm]?[jt]sx?$/, /\.d\.ts$/];
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'all']);
@@ -268,8 +269,19 @@ export async function scanCode(options: ScanOptions): Promise<CodeModel> {
   /** Each route's handler as written (`file#name`), resolved once every file is scanned. */
   const handlerKeys = new Map<CodeRoute, string>();
   let done = 0;
-  for (const file of files) {
-    const text = await readFile(path.join(root, file), 'utf8');
+  // Files are read a few dozen ahead of the one being parsed, so parsing does not wait on each read in turn.
+  const reads = new Map<number, Promise<string>>();
+  const readAhead = (i: number) => {
+    if (i >= files.length) return;
+    const read = readFile(path.join(root, files[i]!), 'utf8');
+    read.catch(() => {}); // awaited in turn below; a failure surfaces there
+    reads.set(i, read);
+  };
+  for (let i = 0; i < READ_AHEAD; i++) readAhead(i);
+  for (const [index, file] of files.entries()) {
+    const text = await reads.get(index)!;
+    reads.delete(index);
+    readAhead(index + READ_AHEAD);
     const kind = /\.(tsx|jsx)$/.test(file) ? ts.ScriptKind.TSX : /\.[cm]?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
     const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
     const diagnostics = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
