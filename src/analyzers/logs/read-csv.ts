@@ -360,3 +360,24 @@ function irregularFields(text: string, start: number, end: number, fields: strin
   fields[n++] = field;
   return n;
 }
+
+/**
+ * Runs `scanner` over text chunks and yields, once per chunk, the items `toItem` made of its records (records it
+ * turns into nothing are left out; a chunk with none yields nothing).
+ */
+export async function* csvBatches<T>(chunks: AsyncIterable<string>, scanner: CsvScanner, toItem: (fields: string[], count: number, line: number) => T | undefined): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  const onRecord: OnRecord = (fields, count, line) => {
+    const item = toItem(fields, count, line);
+    if (item !== undefined) batch.push(item);
+  };
+  for await (const chunk of chunks) {
+    scanner.push(chunk, onRecord);
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
+    }
+  }
+  scanner.end(onRecord);
+  if (batch.length > 0) yield batch;
+}

@@ -1,7 +1,7 @@
 /** PostgreSQL csvlog: RFC 4180 records (quoted newlines, doubled quotes), one log entry per record. */
 import { ownCopy } from '../own-copy.ts';
 import type { LoggedStatement } from '../types.ts';
-import { CsvScanner } from './read-csv.ts';
+import { csvBatches, CsvScanner } from './read-csv.ts';
 import type { TextSource } from './read-text.ts';
 import type { ReaderStats } from './reader-types.ts';
 import { parametersOf, statementOf } from './statement-message.ts';
@@ -92,25 +92,14 @@ function digit(s: string, i: number): boolean {
 }
 
 export async function* readCsvlog(source: TextSource, file: string, stats: ReaderStats): AsyncGenerator<LoggedStatement[]> {
-  const scanner = new CsvScanner(stats, USED);
   const statements = new StatementMemo();
-  let batch: LoggedStatement[] = [];
-  const onRecord = (f: string[], count: number, line: number) => {
+  yield* csvBatches<LoggedStatement>(source.chunks, new CsvScanner(stats, USED), (f, count, line) => {
     if (count < 23 || !isTimestamp(f[COL.time]!)) {
       stats.skippedLines++;
-      return;
+      return undefined;
     }
-    if (f[COL.severity] !== 'LOG') return;
+    if (f[COL.severity] !== 'LOG') return undefined;
     const st = statements.of(f[COL.message]!);
-    if (st) batch.push(new CsvlogStatement(f, st, file, line));
-  };
-  for await (const chunk of source.chunks) {
-    scanner.push(chunk, onRecord);
-    if (batch.length > 0) {
-      yield batch;
-      batch = [];
-    }
-  }
-  scanner.end(onRecord);
-  if (batch.length > 0) yield batch;
+    return st ? new CsvlogStatement(f, st, file, line) : undefined;
+  });
 }

@@ -1,6 +1,6 @@
 /** pg_stat_statements exports: CSV with a header, a JSON array, or JSON lines; each row weighs `calls`. */
 import type { LoggedStatement } from '../types.ts';
-import { CsvScanner } from './read-csv.ts';
+import { csvBatches, CsvScanner } from './read-csv.ts';
 import { lineBatches, type TextSource } from './read-text.ts';
 import type { ReaderStats } from './reader-types.ts';
 
@@ -71,28 +71,16 @@ export async function* readPgStatStatements(source: TextSource, file: string, st
     return;
   }
   // CSV with a header naming the columns.
-  const scanner = new CsvScanner(stats);
   let header: string[] | undefined;
-  let batch: LoggedStatement[] = [];
-  const onRecord = (fields: string[], count: number, line: number) => {
+  yield* csvBatches<LoggedStatement>(chunks, new CsvScanner(stats), (fields, count, line) => {
     if (!header) {
       header = fields.slice(0, count).map((h) => h.trim().toLowerCase());
-      return;
+      return undefined;
     }
     const row: Record<string, unknown> = Object.create(null);
     for (let i = 0; i < header.length; i++) row[header[i]!] = i < count ? fields[i] : undefined;
-    const st = statement(row, file, line, stats);
-    if (st) batch.push(st);
-  };
-  for await (const chunk of chunks) {
-    scanner.push(chunk, onRecord);
-    if (batch.length > 0) {
-      yield batch;
-      batch = [];
-    }
-  }
-  scanner.end(onRecord);
-  if (batch.length > 0) yield batch;
+    return statement(row, file, line, stats);
+  });
 }
 
 function parseLine(line: string, file: string, lineNo: number, stats: ReaderStats): LoggedStatement | undefined {
