@@ -175,7 +175,13 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeResult
   }
   if (p.code) {
     options.onProgress?.(`scanning code in ${p.code}`);
-    code = await scanCode({ root: p.code, include: p.codeInclude });
+    code = await scanCode({
+      root: p.code,
+      include: p.codeInclude,
+      onProgress: (x) => {
+        if (x.files % 500 === 0 || x.files === x.total) options.onProgress?.(`${x.files.toLocaleString('en-US')} files of ${x.total.toLocaleString('en-US')} (code)`);
+      },
+    });
     warnings.push(...code.warnings);
   }
   let schemaSource = p.schema;

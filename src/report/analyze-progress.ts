@@ -1,6 +1,6 @@
 /**
- * The one-line progress of `strangler analyze` on a terminal's stderr: the current step, statements read and
- * statements per second while logs are read, and the time spent in the step (refreshed every second, so a
+ * The one-line progress of `strangler analyze` on a terminal's stderr: the current step, statements read (files
+ * scanned) and their rate while logs are read (code is scanned), and the time spent in the step (refreshed every second, so a
  * long code scan shows that it is alive). Redrawn in place; `done()` erases it.
  */
 import type { Output } from '../cli-runtime.ts';
@@ -10,7 +10,7 @@ export interface AnalyzeProgress {
   done(): void;
 }
 
-const STATEMENTS = /^([\d,]+) statements\b/;
+const COUNTED = /^([\d,]+) (statements|files)\b/;
 
 const seconds = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`);
 
@@ -30,18 +30,18 @@ export function createAnalyzeProgress(err: Output, options: { now?: () => number
   timer?.unref();
   return {
     onProgress(next) {
-      const counted = STATEMENTS.exec(next);
+      const counted = COUNTED.exec(next);
       const t = now();
       if (counted) {
         // Statements read so far, over the time since log reading started.
         readStart ??= stepStart;
         const n = Number(counted[1]!.replace(/,/g, ''));
         const elapsed = (t - readStart) / 1000;
-        rate = elapsed > 0 ? ` · ${Math.round(n / elapsed).toLocaleString('en-US')} statements/s` : '';
+        rate = elapsed > 0 ? ` · ${Math.round(n / elapsed).toLocaleString('en-US')} ${counted[2]}/s` : '';
       } else if (next !== message) {
         stepStart = t;
         rate = '';
-        if (/^reading\b/.test(next)) readStart = t;
+        if (/^(reading|scanning)\b/.test(next)) readStart = t;
       }
       message = next;
       draw();

@@ -16,6 +16,8 @@ describe('analyze progress line', () => {
     p.onProgress('scanning code in /src');
     t = 17_000;
     p.onProgress('scanning code in /src');
+    t = 19_000;
+    p.onProgress('1,000 files of 9,000 (code)');
     p.done();
     expect(written).toEqual([
       '\r\x1b[2Kreading 2 log file(s) · 0.0 s',
@@ -23,6 +25,7 @@ describe('analyze progress line', () => {
       '\r\x1b[2K150,000 statements (b.csv) · 37,500 statements/s · 4.0 s',
       '\r\x1b[2Kscanning code in /src · 0.0 s',
       '\r\x1b[2Kscanning code in /src · 12 s',
+      '\r\x1b[2K1,000 files of 9,000 (code) · 71 files/s · 14 s',
       '\r\x1b[2K',
     ]);
   });
