@@ -354,7 +354,7 @@ export function adoptOrphans(g: CouplingGraph, community: Map<string, number>, s
 
 export function proposePartition(g: CouplingGraph, options: ProposeOptions): Proposal {
   // Master data (referenced by much of the schema) is owned by one context even when most routes read it.
-  const masters = [...findMasterTables(g, options.masterShare ?? 0.25)];
+  const masters = [...findMasterTables(g, options.masterShare ?? 0.25)].sort();
   const shared = new Set([...findHubs(g, options.hubShare ?? 0.35)].filter((id) => !masters.includes(id)));
   const satellites = findSatellites(g, new Set(masters), shared, options);
   const hubs = new Set([...shared, ...masters, ...satellites.keys()]);
@@ -362,26 +362,113 @@ export function proposePartition(g: CouplingGraph, options: ProposeOptions): Pro
   // routes are placed after the tables, with the context they use most, instead of pulling tables together.
   const routesLater = ![...g.nodes.values()].some((n) => n.kind === 'module');
   const outOfLouvain = routesLater ? new Set([...hubs, ...[...g.nodes.keys()].filter((id) => id.startsWith('route:'))]) : hubs;
-  const tableCommunities = (m: Map<string, number>) => new Set([...m].filter(([id]) => id.startsWith('table:')).map(([, c]) => c)).size;
-  let resolution = options.resolution;
-  let community = run(g, outOfLouvain, options, resolution);
-  if (options.contexts) {
-    // Binary search on the resolution for the wanted number of contexts with tables.
-    let lo = 0.05;
+  const propose = (resolution: number) =>
+    finishPartition(g, run(g, outOfLouvain, options, resolution), { masters, satellites, hubs: new Set(hubs), routesLater, options, resolution });
+  let proposal = propose(options.resolution);
+  const want = options.contexts;
+  if (want && contextsWithTables(proposal.community) > want) return mergeContexts(g, proposal, want, options);
+  if (want) {
+    // More contexts than the resolution gives: binary search on the resolution, counted on the finished proposal
+    // (ownership splits and adoptions change Louvain's count); the closest one found is kept.
+    const contextsOf = (p: Proposal) => contextsWithTables(p.community);
+    let best = proposal;
+    let lo = options.resolution;
     let hi = 20;
+    let resolution = options.resolution;
     for (let i = 0; i < 24; i++) {
-      const n = tableCommunities(community);
-      if (n === options.contexts) break;
-      if (n < options.contexts) lo = resolution;
+      const n = contextsOf(proposal);
+      if (Math.abs(n - want) < Math.abs(contextsOf(best) - want)) best = proposal;
+      if (n === want) break;
+      if (n < want) lo = resolution;
       else hi = resolution;
       resolution = (lo + hi) / 2;
-      community = run(g, outOfLouvain, options, resolution);
+      proposal = propose(resolution);
+    }
+    proposal = best;
+  }
+  return proposal;
+}
+
+function contextsWithTables(community: Map<string, number>): number {
+  return new Set([...community].filter(([id]) => id.startsWith('table:')).map(([, c]) => c)).size;
+}
+
+/**
+ * Fewer contexts than the proposal has: merges, one pair at a time, the two contexts whose merge raises modularity
+ * most (or lowers it least): the ones most tied to each other for their size (agglomerative, as in CNM).
+ */
+export function mergeContexts(g: CouplingGraph, proposal: Proposal, want: number, options: ProposeOptions): Proposal {
+  const community = new Map(proposal.community);
+  const volume = new Map<number, number>();
+  const between = new Map<string, number>();
+  let total = 0;
+  for (const e of g.edges.values()) {
+    const [ca, cb] = [community.get(e.a), community.get(e.b)];
+    if (ca === undefined || cb === undefined) continue;
+    const w = groupingWeight(e, options.weights);
+    if (w <= 0) continue;
+    total += w;
+    volume.set(ca, (volume.get(ca) ?? 0) + w);
+    volume.set(cb, (volume.get(cb) ?? 0) + w);
+    if (ca !== cb) {
+      const key = ca < cb ? `${ca},${cb}` : `${cb},${ca}`;
+      between.set(key, (between.get(key) ?? 0) + w);
     }
   }
+  const tabled = () => [...new Set([...community].filter(([id]) => id.startsWith('table:')).map(([, c]) => c))].sort((a, b) => a - b);
+  for (let left = tabled(); left.length > want; left = tabled()) {
+    let best: { a: number; b: number; gain: number } | undefined;
+    for (let i = 0; i < left.length; i++) {
+      for (let j = i + 1; j < left.length; j++) {
+        const [a, b] = [left[i]!, left[j]!];
+        const gain = (between.get(`${a},${b}`) ?? 0) / total - (2 * (volume.get(a) ?? 0) * (volume.get(b) ?? 0)) / (2 * total) ** 2;
+        if (!best || gain > best.gain) best = { a, b, gain };
+      }
+    }
+    const { a, b } = best!;
+    for (const [id, c] of community) if (c === b) community.set(id, a);
+    volume.set(a, (volume.get(a) ?? 0) + (volume.get(b) ?? 0));
+    volume.delete(b);
+    for (const [key, w] of [...between]) {
+      const [x, y] = key.split(',').map(Number) as [number, number];
+      if (x !== b && y !== b) continue;
+      between.delete(key);
+      const other = x === b ? y : x;
+      if (other === a) continue;
+      const merged = a < other ? `${a},${other}` : `${other},${a}`;
+      between.set(merged, (between.get(merged) ?? 0) + w);
+    }
+  }
+  return { ...proposal, community: renumbered(community), count: new Set(community.values()).size };
+}
+
+/** Bigger communities (by tables, then nodes) first; ties by first node id. */
+function renumbered(community: Map<string, number>): Map<string, number> {
+  const groups = new Map<number, string[]>();
+  for (const [id, c] of community) (groups.get(c) ?? groups.set(c, []).get(c)!).push(id);
+  const order = [...groups.entries()]
+    .map(([c, ids]) => ({ c, ids: ids.sort(), tables: ids.filter((i) => i.startsWith('table:')).length }))
+    .sort((a, b) => b.tables - a.tables || b.ids.length - a.ids.length || a.ids[0]!.localeCompare(b.ids[0]!));
+  const renumber = new Map(order.map((o, i) => [o.c, i]));
+  return new Map([...community].map(([id, c]) => [id, renumber.get(c)!]));
+}
+
+interface FinishContext {
+  masters: string[];
+  satellites: Map<string, string>;
+  /** Set aside from Louvain; masters and satellites leave it once placed (a copy: it is changed). */
+  hubs: Set<string>;
+  routesLater: boolean;
+  options: ProposeOptions;
+  resolution: number;
+}
+
+/** Steps 3 to 6 on a Louvain partition: master data and weak entities placed, ownership splits, adoptions, the rest. */
+function finishPartition(g: CouplingGraph, community: Map<string, number>, { masters, satellites, hubs, routesLater, options, resolution }: FinishContext): Proposal {
   // Master tables join the context of the tables they reference (a products table goes with its categories); a
   // master that references no other context's tables starts its own (users); satellites follow their master.
   let fresh = 20_000;
-  for (const m of masters.sort()) {
+  for (const m of masters) {
     const parents = referencedTables(g, m).filter((id) => community.has(id) && !hubs.has(id));
     const votes = new Map<number, number>();
     for (const p of parents) votes.set(community.get(p)!, (votes.get(community.get(p)!) ?? 0) + 1);
@@ -434,12 +521,5 @@ export function proposePartition(g: CouplingGraph, options: ProposeOptions): Pro
   }
   // Hubs attach to their strongest context.
   for (const hub of [...hubs].sort()) community.set(hub, strongest(ties(g, community, options, hub, undefined, groupingWeight)) ?? -1);
-  // Renumber: bigger communities (by tables, then nodes) first; ties by first node id.
-  const groups = new Map<number, string[]>();
-  for (const [id, c] of community) (groups.get(c) ?? groups.set(c, []).get(c)!).push(id);
-  const order = [...groups.entries()]
-    .map(([c, ids]) => ({ c, ids: ids.sort(), tables: ids.filter((i) => i.startsWith('table:')).length }))
-    .sort((a, b) => b.tables - a.tables || b.ids.length - a.ids.length || a.ids[0]!.localeCompare(b.ids[0]!));
-  const renumber = new Map(order.map((o, i) => [o.c, i]));
-  return { community: new Map([...community].map(([id, c]) => [id, renumber.get(c)!])), count: order.length, hubs, resolution, masters: new Set(masters) };
+  return { community: renumbered(community), count: new Set(community.values()).size, hubs, resolution, masters: new Set(masters) };
 }
