@@ -28,7 +28,7 @@ describe('analyze: proposal quality on the sample monolith', () => {
         const r = await runAnalyze(inputs(mode, combo));
         expect(r.comparison!.tables.items).toBe(30);
         expect(r.comparison!.tables.f1).toBeGreaterThanOrEqual(floors[combo]);
-        expect(r.contexts.flatMap((c) => c.tables).sort()).toHaveLength(32);
+        expect(r.contexts.flatMap((c) => c.tables).sort()).toHaveLength(33);
       });
     }
   }
