@@ -87,7 +87,7 @@ describe('analyze --database', () => {
       await writeFile(configFile, `monolith:\n  database: ${shop}\n  logs: ['${logs}']\n`);
       const reachable = await runAnalyze({ configFile });
       expect(reachable.inputs.schema).toMatch(/^postgres:\/\//);
-      expect(reachable.inputs.tables).toBe(32);
+      expect(reachable.inputs.tables).toBe((await readSchemaDump(path.join(SAMPLE_ROOT, 'schema.sql'))).tables.length);
       await writeFile(configFile, `monolith:\n  database: postgres://nobody@127.0.0.1:1/none\n  logs: ['${logs}']\n`);
       const unreachable = await runAnalyze({ configFile });
       expect(unreachable.inputs.schema).toBeUndefined();
