@@ -7,16 +7,14 @@
  * order's own rows reach the service database through the same sync.
  */
 import { execa } from 'execa';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrateLatest, seedDatabase, startServer, type RunningServer } from '../../fixtures/sample-monolith/src/index.ts';
 import { createTestDatabase, queryOnce } from '../harness/databases.ts';
-import { describeKafka, kafkaBrokers } from '../harness/kafka.ts';
+import { describeKafka, kafkaBrokers, readTopic, type TopicMessage } from '../harness/kafka.ts';
 
 const bin = fileURLToPath(new URL('../../bin/strangler.js', import.meta.url));
 const dbs: { drop(): Promise<void> }[] = [];
@@ -33,39 +31,6 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
   }
 }
 
-interface Message { key: string | null; value: string | null; headers: Record<string, string> }
-
-/** Reads `topic` from the beginning until `done` holds for what arrived (or the timeout), then a little longer. */
-async function readTopic(topic: string, done: (seen: Message[]) => boolean, timeoutMs = 30_000): Promise<Message[]> {
-  const kafka = new Kafka({ brokers: kafkaBrokers(), clientId: 'sample-outbox-test', logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `sample-outbox-${randomBytes(4).toString('hex')}` });
-  const seen: Message[] = [];
-  // the relay creates the topic with its first event: wait for it rather than subscribe to nothing
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await until(`topic ${topic}`, async () => (await admin.listTopics()).includes(topic), timeoutMs);
-  } finally {
-    await admin.disconnect();
-  }
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-        seen.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers });
-      },
-    });
-    const deadline = Date.now() + timeoutMs;
-    while (!done(seen) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    await new Promise((r) => setTimeout(r, 1_000)); // anything unexpected would show up too
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen;
-}
 
 describeKafka('sample monolith: checkout emits OrderPlaced through the outbox, relayed by strangler sync --via kafka', () => {
   beforeAll(async () => {
@@ -129,8 +94,8 @@ describeKafka('sample monolith: checkout emits OrderPlaced through the outbox, r
     expect(emitted.rows).toHaveLength(1);
     const eventId = emitted.rows[0].id as string;
 
-    const ours = (m: Message) => m.value !== null && JSON.parse(m.value).publicId === order.publicId;
-    const messages = await readTopic('outbox.event.order', (seen) => seen.some(ours));
+    const ours = (m: TopicMessage) => m.value !== null && JSON.parse(m.value).publicId === order.publicId;
+    const messages = await readTopic('outbox.event.order', (seen) => seen.some(ours), { waitForTopic: true, settleMs: 1_000 });
     const relayed = messages.filter(ours);
     expect(relayed).toHaveLength(1);
     expect(relayed[0]).toMatchObject({ key: String(order.orderId), headers: { id: eventId, eventType: 'OrderPlaced', aggregateType: 'order' } });

@@ -16,11 +16,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka } from '../../../src/adapters/kafka.ts';
 import { DEFAULT_SECRETS_FILE } from '../../../src/generators/debezium-connectors.ts';
 import { createOutboxTableSql } from '../../../src/outbox/index.ts';
 import { createTestDatabase, queryOnce } from '../../harness/databases.ts';
-import { describeKafka, kafkaBrokers } from '../../harness/kafka.ts';
+import { describeKafka, kafkaBrokers, readTopic, type TopicMessage } from '../../harness/kafka.ts';
 import { kafkaConnectUnavailableReason, startKafkaConnect, type RunningKafkaConnect } from '../../harness/kafka-connect.ts';
 
 const BIN = path.resolve('bin/strangler.js');
@@ -37,42 +36,7 @@ interface Connector {
   config: Record<string, string>;
 }
 
-/** Reads a topic from the beginning until `done` holds for what arrived (or the timeout). */
-async function readTopicUntil(topic: string, done: (messages: Message[]) => boolean, timeoutMs = 60_000): Promise<Message[]> {
-  const kafka = createKafka({ brokers: kafkaBrokers() });
-  // the connector creates the topic with its first record; subscribing earlier races the broker's auto-creation
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await poll(`topic ${topic}`, async () => ((await admin.listTopics()).includes(topic) ? true : undefined), timeoutMs);
-  } finally {
-    await admin.disconnect();
-  }
-  const consumer = kafka.consumer({ groupId: `kc-reader-${randomBytes(4).toString('hex')}` });
-  const out: Message[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-        out.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers });
-      },
-    });
-    const deadline = Date.now() + timeoutMs;
-    while (!done(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
-}
 
-interface Message {
-  key: string | null;
-  value: string | null;
-  headers: Record<string, string>;
-}
 
 async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -215,10 +179,10 @@ describeConnect(() => {
     await queryOnce(source, 'DELETE FROM products WHERE id = 1');
 
     const topic = `${topicPrefix}.debezium.public.products`;
-    const events = (ms: Message[]) =>
+    const events = (ms: TopicMessage[]) =>
       ms.filter((m) => m.value !== null).map((m) => ({ key: JSON.parse(m.key!).payload, ...JSON.parse(m.value!).payload }));
     // until the delete's tombstone
-    const messages = await readTopicUntil(topic, (ms) => ms.some((m) => m.value === null));
+    const messages = await readTopic(topic, (ms) => ms.some((m) => m.value === null), { waitForTopic: true, timeoutMs: 60_000 });
     const seen = events(messages).map((e) => ({ op: e.op, key: e.key, before: e.before?.id ?? null, after: e.after?.name ?? null }));
     expect(seen).toEqual([
       { op: 'r', key: { id: 1 }, before: null, after: 'Lamp' },
@@ -264,7 +228,7 @@ describeConnect(() => {
       `INSERT INTO outbox (id, aggregatetype, aggregateid, type, payload) VALUES ($1, $2, 'p-2', 'StockLevelAdjusted', '{"product_id": 2, "delta": -1}')`,
       [id, aggregateType],
     );
-    const [m] = await readTopicUntil(`outbox.event.${aggregateType}`, (ms) => ms.length > 0);
+    const [m] = await readTopic(`outbox.event.${aggregateType}`, (ms) => ms.length > 0, { waitForTopic: true, timeoutMs: 60_000 });
     expect(m).toBeDefined();
     expect(m!.key).toBe('p-2');
     expect(JSON.parse(m!.value!)).toEqual({ product_id: 2, delta: -1 });

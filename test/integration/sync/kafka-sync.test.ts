@@ -15,7 +15,7 @@ import { runSync } from '../../../src/sync/sync-engine.ts';
 import { readSyncStatus } from '../../../src/sync/sync-status.ts';
 import type { SyncEvent } from '../../../src/sync/sync-events.ts';
 import { createTestDatabase } from '../../harness/databases.ts';
-import { describeKafka, kafkaBrokers } from '../../harness/kafka.ts';
+import { describeKafka, kafkaBrokers, readTopic } from '../../harness/kafka.ts';
 import { createSourceSchema, isEqual, startWorkload, SYNC_TABLES, waitForEqual } from './sync-fixture.ts';
 
 const dbs: { drop(): Promise<void> }[] = [];
@@ -33,29 +33,6 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
   }
 }
 
-/** Reads every message of a topic from the beginning until `count` arrived (or the timeout). */
-async function readTopic(brokers: string[], topic: string, count: number, timeoutMs = 30_000) {
-  const kafka = createKafka({ brokers });
-  const consumer = kafka.consumer({ groupId: `reader-${randomBytes(4).toString('hex')}` });
-  const out: { key: string | null; value: string | null; headers: Record<string, string> }[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-        out.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers });
-      },
-    });
-    const deadline = Date.now() + timeoutMs;
-    while (out.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    await new Promise((r) => setTimeout(r, 500)); // anything beyond `count` would show up too
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
-}
 
 describeKafka('sync --via kafka: backfill + streaming under a concurrent workload', () => {
   let source: string;
@@ -139,7 +116,7 @@ describeKafka('sync --via kafka: backfill + streaming under a concurrent workloa
     expect(events.some((e) => e.type === 'backfill-done')).toBe(true);
 
     // the change topics hold the documented envelope, keyed by primary key
-    const items = await readTopic(brokers, `${topicPrefix}.public.items`, 1, 15_000);
+    const items = await readTopic(`${topicPrefix}.public.items`, (m) => m.length >= 1, { brokers, timeoutMs: 15_000, settleMs: 500 });
     const first = fromEnvelope(items[0]!.value!);
     expect(first.table).toBe('public.items');
     expect(JSON.parse(items.find((m) => m.key)!.key!)).toHaveProperty('id');
@@ -147,7 +124,7 @@ describeKafka('sync --via kafka: backfill + streaming under a concurrent workloa
     expect(Object.keys(envelope.source).sort()).toEqual(['commitTime', 'context', 'index', 'lsn', 'table', 'xid']);
 
     // the outbox: one message per committed event, keyed by aggregate id, with the event id and type as headers
-    const relayed = await readTopic(brokers, `${outboxPrefix}.Stock`, emitted.length);
+    const relayed = await readTopic(`${outboxPrefix}.Stock`, (m) => m.length >= emitted.length, { brokers, settleMs: 500 });
     const ids = relayed.map((m) => m.headers.id);
     expect(new Set(ids)).toEqual(new Set(emitted));
     expect(relayed.some((m) => m.key === 'rolled-back')).toBe(false);
@@ -189,7 +166,7 @@ describeKafka('sync --via kafka: backfill + streaming under a concurrent workloa
     await admin.connect();
     try {
       const high = Number((await admin.fetchTopicOffsets(topic))[0]!.high);
-      const last = (await readTopic(brokers, topic, high, 15_000)).slice(-3);
+      const last = (await readTopic(topic, (m) => m.length >= high, { brokers, timeoutMs: 15_000, settleMs: 500 })).slice(-3);
       expect(last.map((m) => fromEnvelope(m.value!).after)).toEqual([{ msg: 'late', n: '9' }, { msg: 'late', n: '9' }, { msg: 'late', n: '9' }]);
       const producer = kafka.producer();
       await producer.connect();
