@@ -131,12 +131,12 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
     const openTx = new Map<string, OpenTransaction>();
     const implicit = new Map<string, ImplicitTransaction>();
     const openReq = new Map<string, OpenRequest>();
+    const countImplicit = (t: ImplicitTransaction) => (t.tx ? addTransaction(t.tx) : addSingle(t.first, t.calls));
     const closeImplicit = (session: string) => {
       const pending = implicit.get(session);
       if (!pending) return;
       implicit.delete(session);
-      if (pending.tx) addTransaction(pending.tx);
-      else addSingle(pending.first, pending.calls);
+      countImplicit(pending);
     };
     let count = 0;
     for await (const batch of reader(source, file, stats)) {
@@ -148,7 +148,7 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
       }
     }
     for (const t of openTx.values()) addTransaction(t);
-    for (const session of [...implicit.keys()]) closeImplicit(session);
+    for (const t of implicit.values()) countImplicit(t);
     for (const r of openReq.values()) addRequest(r);
     const error = source.error();
     if (error) summary.warnings.push(`${file}: stopped early (${error.message}); read what came before`);
@@ -235,8 +235,7 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
           for (const t of parsed.access.written) pending.tx.written.add(t);
         } else if (pending) {
           // The session's previous transaction ended: count it, and reuse its entry (its key is already a copy).
-          if (pending.tx) addTransaction(pending.tx);
-          else addSingle(pending.first, pending.calls);
+          countImplicit(pending);
           pending.id = id;
           pending.first = parsed;
           pending.calls = st.calls;
