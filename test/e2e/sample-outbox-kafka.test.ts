@@ -15,6 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrateLatest, seedDatabase, startServer, type RunningServer } from '../../fixtures/sample-monolith/src/index.ts';
 import { createTestDatabase, queryOnce } from '../harness/databases.ts';
 import { describeKafka, kafkaBrokers, readTopic, type TopicMessage } from '../harness/kafka.ts';
+import { until } from '../harness/until.ts';
 
 const bin = fileURLToPath(new URL('../../bin/strangler.js', import.meta.url));
 const dbs: { drop(): Promise<void> }[] = [];
@@ -24,13 +25,6 @@ let service: string;
 let shop: RunningServer | undefined;
 const strangler = (...args: string[]) =>
   execa('node', [bin, '--config', path.join(dir, 'strangler.yaml'), ...args], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
-  for (const deadline = Date.now() + timeoutMs; !(await check()); await new Promise((r) => setTimeout(r, 250))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-}
-
 
 describeKafka('sample monolith: checkout emits OrderPlaced through the outbox, relayed by strangler sync --via kafka', () => {
   beforeAll(async () => {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, queryOnce } from '../harness/databases.ts';
+import { until } from '../harness/until.ts';
 
 const bin = fileURLToPath(new URL('../../bin/strangler.js', import.meta.url));
 const dbs: { drop(): Promise<void> }[] = [];
@@ -38,12 +39,6 @@ afterAll(async () => {
   await run('sync', 'teardown', 'catalog', '--yes');
   for (const d of dbs) await d.drop().catch(() => {});
 });
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
-  for (const deadline = Date.now() + timeoutMs; !(await check()); await new Promise((r) => setTimeout(r, 200))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-}
 
 const nameIn = async (url: string, id: number) => (await queryOnce(url, `SELECT name FROM items WHERE id = ${id}`).catch(() => ({ rows: [] }))).rows[0]?.name;
 

@@ -12,6 +12,7 @@ import { forwardTwoWayOptions, runReverseSync } from '../../../src/sync/reverse-
 import { runSync, type SyncRunResult } from '../../../src/sync/sync-engine.ts';
 import type { SyncEvent } from '../../../src/sync/sync-events.ts';
 import { compareDatabases, createSourceSchema, isEqual, prng, SYNC_TABLES, waitForEqual } from './sync-fixture.ts';
+import { until } from '../../harness/until.ts';
 
 const DOMAIN = 'twoway';
 const dbs: { drop(): Promise<void> }[] = [];
@@ -22,15 +23,6 @@ afterAll(async () => {
   await Promise.all(running.map((r) => r.done.catch(() => {})));
   for (const d of dbs) await d.drop().catch(() => {});
 });
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 type Side = 'monolith' | 'service';
 

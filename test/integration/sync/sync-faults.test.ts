@@ -10,19 +10,12 @@ import { runSync, type SyncEngineOptions } from '../../../src/sync/sync-engine.t
 import { PreflightError, SlotInUseError } from '../../../src/sync/source-setup.ts';
 import type { SyncEvent } from '../../../src/sync/sync-events.ts';
 import { EnvironmentError, ExitCode } from '../../../src/errors.ts';
+import { until } from '../../harness/until.ts';
 
 const dbs: { drop(): Promise<void> }[] = [];
 afterAll(async () => {
   for (const d of dbs) await d.drop().catch(() => {});
 });
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function pair(name: string, schema: string) {
   const s = await createTestDatabase(`${name}_src`);

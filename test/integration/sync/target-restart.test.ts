@@ -11,6 +11,7 @@ import { syncEventPrinter } from '../../../src/report/sync-text.ts';
 import { runSync } from '../../../src/sync/sync-engine.ts';
 import type { SyncEvent } from '../../../src/sync/sync-events.ts';
 import { createSourceSchema, isEqual, startWorkload, SYNC_TABLES, waitForEqual } from './sync-fixture.ts';
+import { until } from '../../harness/until.ts';
 
 let own: DedicatedPostgres | undefined;
 const dbs: { drop(): Promise<void> }[] = [];
@@ -18,14 +19,6 @@ afterAll(async () => {
   for (const d of dbs) await d.drop().catch(() => {});
   await own?.destroy();
 });
-
-async function until(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('sync direct: the service database restarts mid-stream', () => {
   let source: string;
