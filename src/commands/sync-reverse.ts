@@ -4,7 +4,7 @@
  */
 import type { SyncEvent } from '../sync/sync-events.ts';
 import type { SyncRunResult } from '../sync/sync-engine.ts';
-import { requireReverse, resolveSyncSettings, reverseRun, withPidFile, type SyncCommonOptions } from './sync.ts';
+import { requireReverse, resolveSyncSettings, syncRun, withPidFile, type SyncCommonOptions } from './sync.ts';
 
 export interface SyncReverseOptions extends SyncCommonOptions {
   batchSize?: number;
@@ -16,7 +16,7 @@ export interface SyncReverseOptions extends SyncCommonOptions {
 export async function runSyncReverse(options: SyncReverseOptions): Promise<SyncRunResult & { direction: 'reverse'; conflicts: string }> {
   const s = await resolveSyncSettings({ ...options, via: 'direct' });
   requireReverse(s, options.configFile);
-  return withPidFile(s.configDir, reverseRun(s.domain), `reverse sync ${s.domain}`, `strangler sync stop ${s.domain} --reverse`, async () => {
+  return withPidFile(s.configDir, syncRun(s.domain, true), async () => {
     const { runReverseSync } = await import('../sync/reverse-sync.ts');
     const result = await runReverseSync({
       domain: s.domain,

@@ -97,6 +97,25 @@ export function reverseRun(domain: string): string {
   return `${domain}.reverse`;
 }
 
+/** A context's forward or reverse sync as a run: its pid/log name, how messages name it, the command that stops it. */
+export interface SyncRun {
+  name: string;
+  what: string;
+  stop: string;
+}
+
+export function syncRun(domain: string, reverse = false): SyncRun {
+  return reverse
+    ? { name: reverseRun(domain), what: `reverse sync ${domain}`, stop: `strangler sync stop ${domain} --reverse` }
+    : { name: domain, what: `sync ${domain}`, stop: `strangler sync stop ${domain}` };
+}
+
+/** Refuses to start a run that another process is running. */
+function refuseIfRunning(configDir: string, run: SyncRun): void {
+  const other = runningPid(configDir, run.name);
+  if (other && other !== process.pid) throw new UsageError(`${run.what} is already running (pid ${other})`, `stop it first: ${run.stop}`);
+}
+
 /** Pid and log files of a run: a context's forward sync (its name) or its reverse sync (reverseRun). */
 export function runFiles(configDir: string, domain: string): { dir: string; pidFile: string; logFile: string } {
   const dir = path.join(configDir, '.strangler');
@@ -130,7 +149,7 @@ export interface SyncStartOptions extends SyncCommonOptions {
 
 export async function runSyncStart(options: SyncStartOptions): Promise<SyncRunResult & { via: string }> {
   const s = await resolveSyncSettings(options);
-  return withPidFile(s.configDir, s.domain, `sync ${s.domain}`, `strangler sync stop ${s.domain}`, async () => {
+  return withPidFile(s.configDir, syncRun(s.domain), async () => {
     const { runSync } = await import('../sync/sync-engine.ts');
     const sink = s.via === 'kafka' ? (await import('../sync/kafka-transport.ts')).kafkaSinkFactory(s) : undefined;
     if (s.reverse && s.via === 'kafka') {
@@ -173,11 +192,9 @@ export interface DetachResult {
 export async function detachSyncStart(options: SyncCommonOptions & { argv: string[]; reverse?: boolean }): Promise<DetachResult> {
   const s = await resolveSyncSettings(options.reverse ? { ...options, via: 'direct' } : options);
   if (options.reverse) requireReverse(s, options.configFile);
-  const run = options.reverse ? reverseRun(s.domain) : s.domain;
-  const what = options.reverse ? `reverse sync ${s.domain}` : `sync ${s.domain}`;
-  const files = runFiles(s.configDir, run);
-  const other = runningPid(s.configDir, run);
-  if (other) throw new UsageError(`${what} is already running (pid ${other})`, `stop it first: strangler sync stop ${s.domain}${options.reverse ? ' --reverse' : ''}`);
+  const run = syncRun(s.domain, options.reverse);
+  const files = runFiles(s.configDir, run.name);
+  refuseIfRunning(s.configDir, run);
   mkdirSync(files.dir, { recursive: true });
   rmSync(files.pidFile, { force: true });
   const log = openSync(files.logFile, 'a');
@@ -189,14 +206,14 @@ export async function detachSyncStart(options: SyncCommonOptions & { argv: strin
   });
   child.unref();
   const pid = child.pid;
-  if (!pid) throw new EnvironmentError(`could not start ${what} in the background`, `run it in the foreground to see why, or read ${files.logFile}`);
+  if (!pid) throw new EnvironmentError(`could not start ${run.what} in the background`, `run it in the foreground to see why, or read ${files.logFile}`);
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (runningPid(s.configDir, run) === pid) return { domain: s.domain, ...(options.reverse ? { reverse: true } : {}), pid, logFile: files.logFile, pidFile: files.pidFile };
+    if (runningPid(s.configDir, run.name) === pid) return { domain: s.domain, ...(options.reverse ? { reverse: true } : {}), pid, logFile: files.logFile, pidFile: files.pidFile };
     if (!isAlive(pid) || child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new EnvironmentError(`${what} exited right after starting in the background`, `see ${files.logFile}`);
+  throw new EnvironmentError(`${run.what} exited right after starting in the background`, `see ${files.logFile}`);
 }
 
 /** Reverse sync needs contexts.<d>.sync.reverse: forward sync then tags what it applies, so nothing loops. */
@@ -209,10 +226,9 @@ export function requireReverse(s: SyncSettings, configFile: string): void {
 }
 
 /** Runs `work` with a pid file for the run (refusing a second one), removed when it ends. */
-export async function withPidFile<T>(configDir: string, run: string, what: string, stopHint: string, work: () => Promise<T>): Promise<T> {
-  const files = runFiles(configDir, run);
-  const other = runningPid(configDir, run);
-  if (other && other !== process.pid) throw new UsageError(`${what} is already running (pid ${other})`, `stop it first: ${stopHint}`);
+export async function withPidFile<T>(configDir: string, run: SyncRun, work: () => Promise<T>): Promise<T> {
+  const files = runFiles(configDir, run.name);
+  refuseIfRunning(configDir, run);
   mkdirSync(files.dir, { recursive: true });
   writeFileSync(files.pidFile, `${process.pid}\n`);
   try {
