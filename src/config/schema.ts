@@ -117,9 +117,16 @@ export const paritySchema = z.strictObject({
     .prefault({}),
 });
 
+/**
+ * Where a context stands, one field read by extract, route, proxy and status:
+ * analyzed -> extracted -> syncing -> shadow -> canary (routing.percent) -> service -> retired.
+ * Before `shadow` every request of the context is answered by the monolith.
+ */
+export const contextPhases = ['analyzed', 'extracted', 'syncing', 'shadow', 'canary', 'service', 'retired'] as const;
+export type ContextPhase = (typeof contextPhases)[number];
+
 export const routingSchema = z.strictObject({
-  phase: z.enum(['monolith', 'shadow', 'canary', 'cutover']).default('monolith'),
-  /** Canary share of traffic sent to the service. */
+  /** Canary share of users sent to the service (phase `canary`). */
   percent: z.number().min(0).max(100).default(0),
 });
 
@@ -132,9 +139,15 @@ export const contextSchema = z
     modules: z.array(z.string()).default([]),
     /** HTTP routes: `GET /products/:id`. */
     routes: z.array(z.string()).default([]),
+    /** Where the context stands in its migration (see contextPhases). */
+    phase: z.enum(contextPhases).default('analyzed'),
     service: z
       .strictObject({
         name: z.string().optional(),
+        /** Folder of the generated service, relative to strangler.yaml (default services/<context>). */
+        path: z.string().optional(),
+        /** Environment variable holding the service's database URL inside the service (default DATABASE_URL). */
+        databaseEnv: z.string().optional(),
         /** The service's own database. */
         database: postgresUrl.optional(),
         /** Schema in the service database (default public). */
@@ -153,12 +166,20 @@ export const kafkaSchema = z.strictObject({
   clientId: z.string().default('strangler'),
 });
 
+export const proxySchema = z.strictObject({
+  /** Address the proxy serves traffic on. */
+  listen: z.string().regex(/^[^:\s]+:\d+$/, 'host:port').default('127.0.0.1:8080'),
+  /** Admin address: Prometheus /metrics and /status (read by `route status` and `status`). */
+  admin: z.string().regex(/^[^:\s]+:\d+$/, 'host:port').default('127.0.0.1:8081'),
+});
+
 export const configSchema = z
   .strictObject({
     version: z.literal(1).default(1),
     monolith: monolithSchema.prefault({}),
     analysis: analysisSchema.prefault({}),
     kafka: kafkaSchema.optional(),
+    proxy: proxySchema.prefault({}),
     contexts: z.record(identifier, contextSchema).default({}),
   })
   .describe('strangler.yaml: the desired state of a Strangler Fig migration');

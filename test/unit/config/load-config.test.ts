@@ -137,7 +137,7 @@ describe('JSON Schema for editors', () => {
   it('is derived from the zod schema, with every top-level key and no extra keys allowed', () => {
     const schema = configJsonSchema() as { type: string; properties: Record<string, unknown>; additionalProperties: boolean };
     expect(schema.type).toBe('object');
-    expect(Object.keys(schema.properties).sort()).toEqual(['analysis', 'contexts', 'kafka', 'monolith', 'version']);
+    expect(Object.keys(schema.properties).sort()).toEqual(['analysis', 'contexts', 'kafka', 'monolith', 'proxy', 'version']);
     expect(schema.additionalProperties).toBe(false);
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
   });
