@@ -16,7 +16,7 @@ export interface SourceRef {
 
 // ---------------------------------------------------------------- query logs
 
-export type LogFormat = 'stderr' | 'csvlog' | 'jsonlog' | 'pg_stat_statements';
+export type LogFormat = 'stderr' | 'syslog' | 'logplex' | 'rds' | 'csvlog' | 'jsonlog' | 'cnpg' | 'cloudsql' | 'pg_stat_statements';
 
 /** One statement as a log reader yields it (streamed, never all in memory). */
 export interface LoggedStatement {
@@ -87,7 +87,8 @@ export interface UnparsedStatement {
 }
 
 export interface TrafficSummary {
-  files: { file: string; format: LogFormat; statements: number }[];
+  /** Each file read: its format and, for text logs, the log_line_prefix read with (inferred, or given). */
+  files: { file: string; format: LogFormat; statements: number; logLinePrefix?: string; prefixInferred?: boolean }[];
   /** Statements read (weighted by calls for pg_stat_statements). */
   statements: number;
   shapes: StatementShape[];
@@ -133,7 +134,16 @@ export interface CodeTableAccess {
 }
 
 export interface CodeRoute {
+  /** `METHOD /full/path`: the path as mounted (router prefixes, `app.use('/x', router)`, Nest global prefix). */
   route: string;
+  /** The HTTP method (`GET`, `ALL` for any). */
+  method?: string;
+  /** The path as the registration itself writes it, before any prefix. */
+  path?: string;
+  /** The handler's name inside its file (`list`, `OrdersController.find`), when the scan found it. */
+  handlerName?: string;
+  /** How the route was found: `express`, `koa-router`, `fastify`, `hapi`, `nestjs`, `nextjs`. */
+  via?: string;
   /** Module that declares the route. */
   module: string;
   /** Module of the handler function, when resolvable. */
@@ -158,8 +168,35 @@ export interface RouteTable {
   count: number;
 }
 
+/** A function the scan keeps apart (top-level, a member of a top-level class or object, an inline handler). */
+export interface CodeFunction {
+  /** `file#name`, the key routes' `handler` and `calls` use. */
+  key: string;
+  file: string;
+  name: string;
+  line: number;
+  endLine: number;
+  /** Functions it calls, resolved to keys of other functions of the model. */
+  calls: string[];
+  /** Tables it touches itself (not through its calls). */
+  tables: RouteTable[];
+}
+
+/** A table the code declares: an entity, a model, a join table, a Prisma model, a migration's `createTable`. */
+export interface CodeTable {
+  table: string;
+  /** The class or model that maps it, when there is one. */
+  entity?: string;
+  via: string;
+  at: SourceRef;
+}
+
 export interface CodeModel {
   root: string;
+  /** Every function found, for moving code (`extract`) and for reading route -> table evidence. */
+  functions?: CodeFunction[];
+  /** Tables declared by the code (entities, models, join tables), whether or not the code was seen using them. */
+  tables?: CodeTable[];
   modules: CodeModule[];
   imports: ImportEdge[];
   calls: CallEdge[];

@@ -57,7 +57,7 @@ describe('analyze: the logs-alone proposal does not depend on one recording', ()
   it('a fresh recording of the shop (another workload seed, 1,500 requests) still reaches F1 >= 0.8 from logs alone', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'strangler-recording-'));
     try {
-      await execa(process.execPath, ['--import', 'tsx', path.join(SAMPLE_ROOT, 'scripts/record-logs.ts')], {
+      await execa(process.execPath, ['--conditions=strangler-source', '--import', 'tsx', path.join(SAMPLE_ROOT, 'scripts/record-logs.ts')], {
         env: { RECORD_OUT: out, RECORD_SEED: '5', RECORD_REQUESTS: '1500', RECORD_SCHEMA: '0' },
       });
       for (const mode of ['comments-on', 'comments-off'] as const) {

@@ -148,6 +148,7 @@ interface EntityDecl {
   /** Undefined for a `@ChildEntity` (its parent's table: single-table inheritance). */
   table?: string;
   file: string;
+  line?: number;
 }
 
 interface ModelDecl {
@@ -156,6 +157,7 @@ interface ModelDecl {
   modelName: string;
   options: SequelizeOptions;
   file: string;
+  line?: number;
 }
 
 /** A name bound to a repository or a model class: `const repo = getRepository(Order)`, `this.repo`. */
@@ -184,8 +186,32 @@ interface Use {
   entityArg?: string;
   /** A query builder chain that writes. */
   writes?: boolean;
+  /** A relation join (`leftJoin('p.variants', 'v')`): the table is the related entity's. */
+  relation?: RelationJoin;
   line: number;
   pos: number;
+}
+
+/** `repo.createQueryBuilder('p').leftJoin('p.variants', 'v').leftJoin('v.prices', 'pr')`, read from the syntax. */
+interface RelationJoin {
+  /** What the chain starts on: a repository/manager receiver, or an entity passed (`.from(Order, 'o')`). */
+  root?: Receiver;
+  rootEntity?: string;
+  rootAlias: string;
+  /** Earlier joins of the chain, in order: [`alias.relation`, new alias]. */
+  joins: [string, string][];
+  /** The joined `alias.relation`. */
+  path: string;
+}
+
+/** A TypeORM relation property: `@ManyToOne(() => Product) product`. */
+interface RelationDecl {
+  entity: string;
+  property: string;
+  target: string;
+  /** `@JoinTable()` on it: the explicit name, or '' for TypeORM's default name. */
+  joinTable?: string;
+  line: number;
 }
 
 export interface OrmFileFacts {
@@ -196,6 +222,7 @@ export interface OrmFileFacts {
   parents: [string, string][];
   bindings: Binding[];
   uses: Use[];
+  relations: RelationDecl[];
   /** `new Sequelize(…, { define: {…} })`: defaults for every model. */
   sequelizeDefaults?: SequelizeOptions;
   /** Imported name (after `as` aliases are undone) -> the module it comes from. */
@@ -210,7 +237,7 @@ export interface OrmCollector {
 }
 
 export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: ReadonlySet<string>): OrmCollector {
-  const facts: OrmFileFacts = { file, entities: [], models: [], parents: [], bindings: [], uses: [], importedFrom: new Map() };
+  const facts: OrmFileFacts = { file, entities: [], models: [], parents: [], bindings: [], uses: [], relations: [], importedFrom: new Map() };
   /** Local name -> imported name, for `import { Order as O }`. */
   const aliases = new Map<string, string>();
   const lineOf = (node: ts.Node) => sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
@@ -224,12 +251,29 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
     const parent = extendsName(node);
     if (parent) facts.parents.push([name, parent]);
     for (const d of decoratorsOf(node)) {
-      if (d.name === 'Entity' || d.name === 'ViewEntity') facts.entities.push({ name, table: typeormTable(name, d.args), file });
-      else if (d.name === 'ChildEntity') facts.entities.push({ name, file });
-      else if (d.name === 'Table' && parent === 'Model') {
-        const options = d.args[0] && ts.isObjectLiteralExpression(d.args[0]) ? sequelizeOptions(d.args[0]) : {};
-        facts.models.push({ name, modelName: options.modelName ?? name, options, file });
+      if (d.name === 'Entity' || d.name === 'ViewEntity') {
+        facts.entities.push({ name, table: typeormTable(name, d.args), file, line: lineOf(node) });
+        visitRelations(node, name);
       }
+      else if (d.name === 'ChildEntity') facts.entities.push({ name, file });
+      else if (d.name === 'Table' && (parent === 'Model' || (parent !== undefined && (d.args.length === 0 || (d.args[0] !== undefined && ts.isObjectLiteralExpression(d.args[0])))))) {
+        const options = d.args[0] && ts.isObjectLiteralExpression(d.args[0]) ? sequelizeOptions(d.args[0]) : {};
+        facts.models.push({ name, modelName: options.modelName ?? name, options, file, line: lineOf(node) });
+      }
+    }
+  };
+
+  const visitRelations = (node: ts.ClassLikeDeclaration, entity: string) => {
+    for (const member of node.members) {
+      if (!ts.isPropertyDeclaration(member) || !ts.isIdentifier(member.name)) continue;
+      const decorators = decoratorsOf(member);
+      const rel = decorators.find((d) => RELATION_DECORATORS.has(d.name));
+      const target = rel && relationTarget(rel.args[0]);
+      if (!target) continue;
+      const join = decorators.find((d) => d.name === 'JoinTable');
+      const options = join?.args[0] && ts.isObjectLiteralExpression(join.args[0]) ? join.args[0] : undefined;
+      const joinTable = join ? ((options && stringOf(options, 'name')) ?? '') : undefined;
+      facts.relations.push({ entity, property: member.name.text, target, joinTable, line: lineOf(member) });
     }
   };
 
@@ -265,6 +309,11 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
     if (method === 'init') return visitInit(node, callee);
     if (!ORM_METHODS.has(method)) return;
     const a0 = node.arguments[0];
+    if (RELATION_JOINS.has(method) && a0 && ts.isStringLiteralLike(a0) && /^\w+\.\w+$/.test(a0.text)) {
+      const relation = relationJoin(callee.expression, a0.text);
+      if (relation) facts.uses.push({ method: 'leftJoin', relation, line: lineOf(node), pos: node.pos });
+      return;
+    }
     const argName = a0 && (ts.isIdentifier(a0) || ts.isPropertyAccessExpression(a0)) ? className(a0) : undefined;
     const entityArg = argName && /^[A-Z]/.test(argName) ? argName : undefined;
     // `.from()` and the joins name a table only through an entity class.
@@ -284,7 +333,7 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
     const options = a2 && ts.isObjectLiteralExpression(a2) ? sequelizeOptions(a2) : {};
     const declaration = node.parent;
     const name = ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) ? declaration.name.text : undefined;
-    facts.models.push({ name, modelName: options.modelName ?? a0.text, options, file });
+    facts.models.push({ name, modelName: options.modelName ?? a0.text, options, file, line: lineOf(node) });
   };
 
   /** `User.init(attributes, { sequelize, tableName: 'users' })`. */
@@ -292,7 +341,7 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
     const options = node.arguments[1];
     if (!ts.isIdentifier(callee.expression) || !options || !ts.isObjectLiteralExpression(options) || !propertyOf(options, 'sequelize')) return;
     const parsed = sequelizeOptions(options);
-    facts.models.push({ name: callee.expression.text, modelName: parsed.modelName ?? callee.expression.text, options: parsed, file });
+    facts.models.push({ name: callee.expression.text, modelName: parsed.modelName ?? callee.expression.text, options: parsed, file, line: lineOf(node) });
   };
 
   /** `new Sequelize(url, { define: { freezeTableName: true } })`. */
@@ -348,6 +397,35 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
 }
 
 // ---------------------------------------------------------------- syntax helpers
+
+const RELATION_DECORATORS = new Set(['OneToOne', 'OneToMany', 'ManyToOne', 'ManyToMany']);
+const RELATION_JOINS = new Set(['join', 'innerJoin', 'leftJoin', 'innerJoinAndSelect', 'leftJoinAndSelect']);
+
+/** `() => Product`, `(type) => Product`, `'Product'`. */
+function relationTarget(arg: ts.Expression | undefined): string | undefined {
+  if (!arg) return undefined;
+  if (ts.isStringLiteralLike(arg)) return arg.text;
+  if (ts.isArrowFunction(arg) && !ts.isBlock(arg.body)) return className(unwrap(arg.body));
+  return undefined;
+}
+
+/** The chain before a relation join: where it starts (createQueryBuilder / from) and the joins between. */
+function relationJoin(chain: ts.Expression, path: string): RelationJoin | undefined {
+  const joins: [string, string][] = [];
+  for (let e = unwrap(chain); ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression); e = unwrap(e.expression.expression)) {
+    const method = e.expression.name.text;
+    const [a0, a1] = e.arguments;
+    if (RELATION_JOINS.has(method) && a0 && ts.isStringLiteralLike(a0) && a1 && ts.isStringLiteralLike(a1)) joins.unshift([a0.text, a1.text]);
+    if (method === 'createQueryBuilder') {
+      // repo.createQueryBuilder('p'), or manager/dataSource.createQueryBuilder(Product, 'p')
+      if (a0 && ts.isStringLiteralLike(a0)) return { root: receiverOf(e.expression.expression), rootAlias: a0.text, joins, path };
+      if (a0 && a1 && ts.isStringLiteralLike(a1)) return { rootEntity: className(a0), rootAlias: a1.text, joins, path };
+      return undefined;
+    }
+    if (method === 'from' && a0 && a1 && ts.isStringLiteralLike(a1) && !ts.isStringLiteralLike(a0)) return { rootEntity: className(a0), rootAlias: a1.text, joins, path };
+  }
+  return undefined;
+}
 
 const WRAPPERS = new Set([SyntaxKind.AwaitExpression, SyntaxKind.ParenthesizedExpression, SyntaxKind.AsExpression, SyntaxKind.NonNullExpression]);
 
@@ -504,6 +582,8 @@ interface Registry {
   repositories: Map<string, (Binding & { file: string })[]>;
   delegates: Map<string, string>;
   sequelizeDefaults: SequelizeOptions;
+  /** `Entity.property` -> the related entity. */
+  relations: Map<string, string>;
 }
 
 interface Target {
@@ -518,8 +598,9 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
 }
 
 function buildRegistry(files: readonly OrmFileFacts[], prisma: readonly PrismaModel[]): Registry {
-  const r: Registry = { entities: new Map(), parents: new Map(), models: new Map(), modelNames: new Map(), repositories: new Map(), delegates: new Map(), sequelizeDefaults: {} };
+  const r: Registry = { entities: new Map(), parents: new Map(), models: new Map(), modelNames: new Map(), repositories: new Map(), delegates: new Map(), sequelizeDefaults: {}, relations: new Map() };
   for (const f of files) {
+    for (const rel of f.relations) r.relations.set(`${rel.entity}.${rel.property}`, rel.target);
     for (const e of f.entities) push(r.entities, e.name, e);
     for (const [child, parent] of f.parents) if (!r.parents.has(child)) r.parents.set(child, parent);
     for (const m of f.models) {
@@ -609,7 +690,48 @@ function modeOf(via: OrmVia, use: Use): Mode | undefined {
   return mode === 'read' && use.writes ? 'write' : mode;
 }
 
+/** The entity class a receiver stands for (a repository of it, a class extending BaseEntity). */
+function receiverClass(receiver: Receiver, pos: number, f: OrmFileFacts, r: Registry): string | undefined {
+  if (receiver.kind === 'repository') return receiver.entity;
+  if (receiver.kind === 'this') return bindingAt(f, receiver.name, true, pos)?.target;
+  if (receiver.kind === 'name') return (bindingAt(f, receiver.name, false, pos) ?? pick(r.repositories.get(receiver.name), receiver.name, f))?.target ?? (extendsBaseEntity(receiver.name, r) ? receiver.name : undefined);
+  return undefined;
+}
+
+/** The entity a relation join reaches: aliases followed from the chain's root through its earlier joins. */
+function relationEntity(rel: RelationJoin, pos: number, f: OrmFileFacts, r: Registry): string | undefined {
+  const root = rel.rootEntity ?? (rel.root ? receiverClass(rel.root, pos, f, r) : undefined);
+  if (!root) return undefined;
+  const aliases = new Map([[rel.rootAlias, root]]);
+  const follow = (path: string) => {
+    const [alias, property] = path.split('.') as [string, string];
+    const entity = aliases.get(alias);
+    return entity ? relationOf(entity, property, r) : undefined;
+  };
+  for (const [path, alias] of rel.joins) {
+    const target = follow(path);
+    if (target) aliases.set(alias, target);
+  }
+  return follow(rel.path);
+}
+
+/** The related entity of `entity.property`, looking up the classes it extends too. */
+function relationOf(entity: string, property: string, r: Registry): string | undefined {
+  let current: string | undefined = entity;
+  for (let depth = 0; current && depth < 10; depth++) {
+    const target = r.relations.get(`${current}.${property}`);
+    if (target) return target;
+    current = r.parents.get(current);
+  }
+  return undefined;
+}
+
 function resolveUse(use: Use, f: OrmFileFacts, r: Registry): OrmAccess | undefined {
+  if (use.relation) {
+    const entity = relationEntity(use.relation, use.pos, f, r);
+    const target = entity ? entityTarget(entity, f, r) : undefined;
+    return target ? { file: f.file, line: use.line, pos: use.pos, table: target.table, mode: 'read', via: 'typeorm' } : undefined;
+  }
   const target = use.receiver && receiverTarget(use.receiver, use.pos, f, r);
   const mode = target && modeOf(target.via, use);
   if (target && mode) return { file: f.file, line: use.line, pos: use.pos, table: target.table, mode, via: target.via };
@@ -630,5 +752,33 @@ export function resolveOrmAccess(files: readonly OrmFileFacts[], prisma: readonl
       if (access) out.push(access);
     }
   }
+  return out;
+}
+
+/** The tables entities, models and Prisma models declare, whether or not a use of them was found. */
+export function declaredOrmTables(files: readonly OrmFileFacts[], prisma: readonly PrismaModel[]): { table: string; entity?: string; via: string; at: { file: string; line: number } }[] {
+  const registry = buildRegistry(files, prisma);
+  const out: { table: string; entity?: string; via: string; at: { file: string; line: number } }[] = [];
+  for (const f of files) {
+    for (const e of f.entities) {
+      const target = entityTarget(e.name, f, registry);
+      if (target) out.push({ table: target.table, entity: e.name, via: 'typeorm', at: { file: e.file, line: e.line ?? 1 } });
+    }
+    for (const m of f.models) {
+      const target = modelTarget(m, registry)!;
+      out.push({ table: target.table, entity: m.name ?? m.modelName, via: 'sequelize', at: { file: m.file, line: m.line ?? 1 } });
+    }
+  }
+  for (const f of files) {
+    for (const rel of f.relations) {
+      if (rel.joinTable === undefined) continue;
+      const owner = entityTarget(rel.entity, f, registry)?.table;
+      const target = entityTarget(rel.target, f, registry)?.table;
+      // TypeORM's DefaultNamingStrategy.joinTableName: snake_case(`${ownerTable}_${property}_${targetTable}`).
+      const table = rel.joinTable || (owner && target ? snakeCase(`${owner.split('.').at(-1)}_${rel.property}_${target.split('.').at(-1)}`) : undefined);
+      if (table) out.push({ table: qualify(table), via: 'typeorm', at: { file: f.file, line: rel.line } });
+    }
+  }
+  for (const m of prisma) out.push({ table: m.table, entity: m.model, via: 'prisma', at: { file: m.file, line: m.line } });
   return out;
 }
