@@ -23,7 +23,7 @@ const ESCAPES: Record<string, string> = {
   Q: '-?\\d+',
 };
 
-const SEVERITY = '(?<severity>LOG|DETAIL|ERROR|STATEMENT|HINT|CONTEXT|WARNING|NOTICE|FATAL|PANIC|INFO|DEBUG\\d?|LOCATION|QUERY):  (?<message>.*)$';
+const SEVERITY = '(?<severity>LOG|DETAIL|ERROR|STATEMENT|HINT|CONTEXT|WARNING|NOTICE|FATAL|PANIC|INFO|DEBUG\\d?|LOCATION|QUERY):  ?(?<message>.*)$';
 
 export function prefixRegex(prefix: string): RegExp {
   let re = '';

@@ -1,5 +1,11 @@
-/** PostgreSQL stderr logs with any log_line_prefix; multi-line statements continue on lines starting with a tab. */
+/**
+ * PostgreSQL's text logs: stderr with any log_line_prefix, and the same lines inside an envelope (syslog,
+ * logplex, Cloud SQL). A message continues on lines that do not start with the prefix: lines indented with a
+ * tab or spaces, and (in an envelope that numbers parts, `[N-M]`) any later part. Messages of one process are
+ * put together apart from the others', so lines of several processes may interleave (syslog).
+ */
 import type { LoggedStatement } from '../types.ts';
+import type { Envelope } from './line-envelopes.ts';
 import { DEFAULT_LOG_LINE_PREFIX, prefixRegex } from './log-line-prefix.ts';
 import { lineBatches, type TextSource } from './read-text.ts';
 import type { ReaderStats } from './reader-types.ts';
@@ -10,23 +16,33 @@ interface Entry {
   severity: string;
   message: string;
   line: number;
+  pid?: string;
 }
 
-export function stderrReader(prefix = DEFAULT_LOG_LINE_PREFIX) {
+/** A process's message being read, and its last statement (waiting for a DETAIL with its parameters). */
+interface Open {
+  entry?: Entry;
+  pending?: LoggedStatement;
+}
+
+const TAB = 9;
+const SPACE = 32;
+const MAX_OPEN = 4096;
+
+export function stderrReader(prefix = DEFAULT_LOG_LINE_PREFIX, envelope?: Envelope) {
   const re = prefixRegex(prefix);
-  return async function* readStderrLog(source: TextSource, file: string, stats: ReaderStats): AsyncGenerator<LoggedStatement[]> {
-    let entry: Entry | undefined;
-    let pending: LoggedStatement | undefined;
-    let lineNo = 0;
+  return async function* readTextLog(source: TextSource, file: string, stats: ReaderStats): AsyncGenerator<LoggedStatement[]> {
+    let batch: LoggedStatement[] = [];
     const toStatement = (e: Entry): LoggedStatement | undefined => {
       if (e.severity !== 'LOG') return undefined;
       const st = statementOf(e.message);
       if (!st) return undefined;
       const g = e.groups;
+      const pid = g.pid ?? e.pid;
       return {
         sql: st.sql,
         durationMs: st.durationMs,
-        session: g.session ?? (g.pid ? `pid:${g.pid}` : undefined),
+        session: g.session ?? (pid ? `pid:${pid}` : undefined),
         xid: g.xid && g.xid !== '0' ? g.xid : undefined,
         vxid: g.vxid || undefined,
         timestamp: g.ts,
@@ -37,39 +53,80 @@ export function stderrReader(prefix = DEFAULT_LOG_LINE_PREFIX) {
         source: { file, line: e.line },
       };
     };
-    let batch: LoggedStatement[] = [];
-    const finish = (e: Entry | undefined): void => {
+    const finish = (o: Open): void => {
+      const e = o.entry;
       if (!e) return;
-      if (e.severity === 'DETAIL' && pending) {
+      o.entry = undefined;
+      if (e.severity === 'DETAIL' && o.pending) {
         const params = parametersOf(e.message);
-        if (params) pending.params = params;
+        if (params) o.pending.params = params;
         return;
       }
-      if (pending) batch.push(pending);
-      pending = toStatement(e);
+      if (o.pending) batch.push(o.pending);
+      o.pending = toStatement(e);
     };
+    // Without an envelope that names processes, one message is open at a time.
+    const single: Open = {};
+    const byPid = new Map<string, Open>();
+    const openOf = (pid: string | undefined): Open => {
+      if (pid === undefined) return single;
+      let o = byPid.get(pid);
+      if (!o) {
+        if (byPid.size >= MAX_OPEN) closeOldest();
+        byPid.set(pid, (o = {}));
+      }
+      return o;
+    };
+    // Processes end and their pids are not reused for long: the least recently started messages are closed.
+    const closeOldest = () => {
+      let n = 0;
+      for (const [pid, o] of byPid) {
+        finish(o);
+        if (o.pending) batch.push(o.pending);
+        byPid.delete(pid);
+        if (++n >= MAX_OPEN / 4) break;
+      }
+    };
+    let lineNo = 0;
     for await (const lines of lineBatches(source.chunks)) {
       for (const line of lines) {
         lineNo++;
-        if (line.startsWith('\t') && entry) {
-          entry.message += `\n${line.slice(1)}`;
+        let body = line;
+        let pid: string | undefined;
+        let part: number | undefined;
+        if (envelope) {
+          const cut = envelope.split(line);
+          if (!cut) {
+            if (line.trim() !== '') stats.skippedLines++;
+            continue;
+          }
+          ({ body, pid, part } = cut);
+          if (body === '') continue;
+        }
+        const first = body.charCodeAt(0);
+        const o = openOf(pid);
+        if (first === TAB && o.entry) {
+          o.entry.message += `\n${body.slice(1)}`;
           continue;
         }
-        const m = re.exec(line);
+        const m = re.exec(body);
         if (!m) {
-          if (line.trim() !== '') stats.skippedLines++;
+          if (o.entry && (first === SPACE || first === TAB || (part !== undefined && part > 1))) o.entry.message += `\n${first === TAB ? body.slice(1) : body}`;
+          else if (body.trim() !== '') stats.skippedLines++;
           continue;
         }
-        finish(entry);
-        entry = { groups: m.groups ?? {}, severity: m.groups!.severity!, message: m.groups!.message!, line: lineNo };
+        finish(o);
+        o.entry = { groups: m.groups ?? {}, severity: m.groups!.severity!, message: m.groups!.message!, line: lineNo, pid };
       }
       if (batch.length > 0) {
         yield batch;
         batch = [];
       }
     }
-    finish(entry);
-    if (pending) batch.push(pending);
+    for (const o of [single, ...byPid.values()]) {
+      finish(o);
+      if (o.pending) batch.push(o.pending);
+    }
     if (batch.length > 0) yield batch;
   };
 }

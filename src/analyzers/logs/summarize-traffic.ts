@@ -7,13 +7,10 @@ import { ownCopy } from '../own-copy.ts';
 import { initSqlParser, type ParsedStatement, StatementParser } from '../sql/extract-tables.ts';
 import { splitTags } from '../sql/sql-tags.ts';
 import type { LogFormat, LoggedStatement, RequestShape, SqlTags, StatementShape, TrafficSummary, TransactionShape } from '../types.ts';
-import { detectFormat, UNDERSTOOD_FORMATS } from './detect-format.ts';
-import { readCsvlog } from './read-csvlog.ts';
-import { readJsonlog } from './read-jsonlog.ts';
-import { lineBatches, openText } from './read-text.ts';
-import { readPgStatStatements } from './read-pg-stat-statements.ts';
-import { stderrReader } from './read-stderr-log.ts';
-import type { Reader, ReaderStats } from './reader-types.ts';
+import { UNDERSTOOD_FORMATS } from './detect-format.ts';
+import { detectFile, readerFor } from './open-log.ts';
+import { openText } from './read-text.ts';
+import type { ReaderStats } from './reader-types.ts';
 
 export interface SummarizeOptions {
   files: string[];
@@ -48,18 +45,6 @@ interface OpenRequest {
 
 const EXAMPLE_LENGTH = 300;
 const NO_TAGS: Readonly<SqlTags> = Object.freeze({});
-
-async function peek(file: string): Promise<string[]> {
-  const src = await openText(file);
-  const out: string[] = [];
-  for await (const lines of lineBatches(src.chunks)) {
-    for (const line of lines) {
-      out.push(line.length > 100_000 ? line.slice(0, 100_000) : line);
-      if (out.length >= 20) return out;
-    }
-  }
-  return out;
-}
 
 export async function summarizeTraffic(options: SummarizeOptions): Promise<TrafficSummary> {
   if (options.files.length === 0) throw new UsageError('no query logs given', 'pass --logs <file|glob> or set monolith.logs');
@@ -113,19 +98,18 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
   };
 
   for (const file of options.files) {
-    let format: LogFormat | undefined = options.format && options.format !== 'auto' ? options.format : undefined;
-    try {
-      format ??= detectFormat(await peek(file), options.logLinePrefix);
-    } catch (e) {
-      summary.warnings.push(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    const found = await detectFile(file, { format: options.format, logLinePrefix: options.logLinePrefix });
+    if (!found.detected) {
+      summary.warnings.push(
+        'unreadable' in found && found.unreadable
+          ? `${file}: cannot be read (${found.unreadable})`
+          : `${file}: unknown log format, skipped (understood: ${UNDERSTOOD_FORMATS}); for a stderr log give its --log-line-prefix, or name the format with --log-format`,
+      );
       continue;
     }
-    if (!format) {
-      summary.warnings.push(`${file}: unknown log format, skipped (understood: ${UNDERSTOOD_FORMATS})`);
-      continue;
-    }
-    const reader: Reader =
-      format === 'stderr' ? stderrReader(options.logLinePrefix) : format === 'csvlog' ? readCsvlog : format === 'jsonlog' ? readJsonlog : readPgStatStatements;
+    const detected = found.detected;
+    const format = detected.format;
+    const reader = readerFor(detected);
     const stats: ReaderStats = { skippedLines: 0, warnings: [] };
     const source = await openText(file);
     const openTx = new Map<string, OpenTransaction>();
@@ -155,7 +139,7 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
     summary.skippedLines += stats.skippedLines;
     summary.warnings.push(...stats.warnings);
     if (stats.skippedLines > 0) summary.warnings.push(`${file}: ${stats.skippedLines} line(s) not understood as ${format} and skipped`);
-    summary.files.push({ file, format, statements: count });
+    summary.files.push({ file, format, statements: count, ...(detected.logLinePrefix === undefined ? {} : { logLinePrefix: detected.logLinePrefix, prefixInferred: Boolean(detected.inferred) }) });
 
     function handle(st: LoggedStatement): void {
       const { sql, tags } = st.sql.includes('/*') ? splitTags(st.sql) : { sql: st.sql, tags: NO_TAGS };
@@ -252,7 +236,7 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
   if (summary.statements === 0) {
     throw new UsageError(
       `no SQL statements found in ${options.files.length} log file(s)${summary.warnings.length ? ` (${summary.warnings[0]})` : ''}`,
-      `give logs written with log_statement=all or log_min_duration_statement=0; understood: ${UNDERSTOOD_FORMATS}`,
+      `give logs written with log_statement=all or log_min_duration_statement=0; understood: ${UNDERSTOOD_FORMATS}; when a file is not recognised, give its --log-line-prefix or --log-format`,
     );
   }
   for (const [shape, written] of txWritten) shape.written = [...written].sort();
