@@ -66,7 +66,9 @@ async function majorOf(bin: string): Promise<number | null> {
 
 function libpq(url: string): string {
   const u = new URL(url);
-  return `host=${u.hostname} port=${u.port || 5432} user=${decodeURIComponent(u.username)} password=${decodeURIComponent(u.password)} dbname=${u.pathname.slice(1)}`;
+  // an empty `password=` would take the next word as the password (libpq skips blanks after `=`)
+  const password = u.password ? ` password=${decodeURIComponent(u.password)}` : '';
+  return `host=${u.hostname} port=${u.port || 5432} user=${decodeURIComponent(u.username)}${password} dbname=${u.pathname.slice(1)}`;
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -4,7 +4,8 @@
  */
 import type { SyncEvent } from '../sync/sync-events.ts';
 import type { SyncRunResult } from '../sync/sync-engine.ts';
-import { requireReverse, resolveSyncSettings, syncRun, withPidFile, type SyncCommonOptions } from './sync.ts';
+import { withRun } from '../process/background-run.ts';
+import { readyOnEvent, requireReverse, resolveSyncSettings, syncRun, type SyncCommonOptions } from './sync.ts';
 
 export interface SyncReverseOptions extends SyncCommonOptions {
   batchSize?: number;
@@ -16,7 +17,7 @@ export interface SyncReverseOptions extends SyncCommonOptions {
 export async function runSyncReverse(options: SyncReverseOptions): Promise<SyncRunResult & { direction: 'reverse'; conflicts: string }> {
   const s = await resolveSyncSettings({ ...options, via: 'direct' });
   requireReverse(s, options.configFile);
-  return withPidFile(s.configDir, syncRun(s.domain, true), async () => {
+  return withRun(s.configDir, syncRun(s.domain, true), async (ready) => {
     const { runReverseSync } = await import('../sync/reverse-sync.ts');
     const result = await runReverseSync({
       domain: s.domain,
@@ -29,7 +30,7 @@ export async function runSyncReverse(options: SyncReverseOptions): Promise<SyncR
       lingerMs: s.lingerMs,
       maxRetries: options.maxRetries,
       signal: options.signal,
-      onEvent: options.onEvent,
+      onEvent: readyOnEvent(ready, options.onEvent),
     });
     return { ...result, direction: 'reverse' as const, conflicts: s.conflicts };
   });

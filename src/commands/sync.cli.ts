@@ -149,10 +149,11 @@ export const registerSync: RegisterCommand = (program, runtime) => {
     .description('write the equivalent Debezium source and JDBC sink connector configs for Kafka Connect to services/<domain>/deploy/')
     .option('--out <dir>', 'write the services/ tree under this directory (default: next to strangler.yaml)')
     .option('--dry-run', 'show what would be written')
-    .action(async (domain: string, opts: { source?: string; target?: string; out?: string; dryRun?: boolean }) => {
+    .option('-f, --force', 'overwrite connector files edited since they were generated')
+    .action(async (domain: string, opts: { source?: string; target?: string; out?: string; dryRun?: boolean; force?: boolean }) => {
       const g = runtime.globals();
       const { runSyncConnectConfig } = await import('./sync-connect-config.ts');
-      const r = await runSyncConnectConfig({ domain, configFile: g.config, configExplicit: g.configExplicit, source: opts.source, target: opts.target, outDir: opts.out, dryRun: opts.dryRun });
+      const r = await runSyncConnectConfig({ domain, configFile: g.config, configExplicit: g.configExplicit, source: opts.source, target: opts.target, outDir: opts.out, dryRun: opts.dryRun, force: opts.force });
       const { renderConnectConfig } = await import('../report/connect-config-text.ts');
       const { json } = await import('../report/format.ts');
       runtime.out.write(g.json ? json(r) : renderConnectConfig(r));

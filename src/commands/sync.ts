@@ -1,13 +1,11 @@
 /**
  * `strangler sync start|status|stop|teardown <domain>`: options resolved from strangler.yaml and flags, then
- * handed to src/sync/. Process management (detach, pid file, stop) lives here; nothing is printed.
+ * handed to src/sync/. Background runs (detach, pid file, liveness, stop) go through src/process/; nothing is printed.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { loadConfig } from '../config/load-config.ts';
 import type { StranglerConfig } from '../config/schema.ts';
-import { ConfigError, EnvironmentError, UsageError } from '../errors.ts';
+import { ConfigError, UsageError } from '../errors.ts';
+import { detachRun, runningPid, stopRun, withRun, type BackgroundRun } from '../process/background-run.ts';
 import type { SyncEvent } from '../sync/sync-events.ts';
 import type { SyncRunResult } from '../sync/sync-engine.ts';
 import type { ContextSyncStatus } from '../sync/sync-status.ts';
@@ -33,6 +31,7 @@ export interface SyncSettings {
   publication: string;
   batchSize: number;
   lingerMs: number;
+  catalogCheckSeconds: number;
   via: 'direct' | 'kafka';
   topicPrefix: string;
   kafka?: { brokers: string[]; clientId: string };
@@ -74,6 +73,7 @@ export async function resolveSyncSettings(o: SyncCommonOptions, need: { target: 
     publication: context.sync.publication ?? defaultName(o.domain),
     batchSize: context.sync.batchSize,
     lingerMs: context.sync.lingerMs,
+    catalogCheckSeconds: context.sync.catalogCheckSeconds,
     via,
     topicPrefix: context.sync.topicPrefix ?? `strangler.${o.domain}`,
     kafka: config.kafka ? { brokers: config.kafka.brokers, clientId: config.kafka.clientId } : undefined,
@@ -97,45 +97,27 @@ export function reverseRun(domain: string): string {
   return `${domain}.reverse`;
 }
 
-/** A context's forward or reverse sync as a run: its pid/log name, how messages name it, the command that stops it. */
-export interface SyncRun {
-  name: string;
-  what: string;
-  stop: string;
-}
+/** A context's forward or reverse sync as a background run (src/process/background-run.ts). */
+export type SyncRun = BackgroundRun;
 
 export function syncRun(domain: string, reverse = false): SyncRun {
   return reverse
-    ? { name: reverseRun(domain), what: `reverse sync ${domain}`, stop: `strangler sync stop ${domain} --reverse` }
-    : { name: domain, what: `sync ${domain}`, stop: `strangler sync stop ${domain}` };
+    ? { id: `sync-${reverseRun(domain)}`, what: `reverse sync ${domain}`, stop: `strangler sync stop ${domain} --reverse`, start: `strangler sync reverse ${domain} --detach` }
+    : { id: `sync-${domain}`, what: `sync ${domain}`, stop: `strangler sync stop ${domain}`, start: `strangler sync start ${domain} --detach` };
 }
 
-/** Refuses to start a run that another process is running. */
-function refuseIfRunning(configDir: string, run: SyncRun): void {
-  const other = runningPid(configDir, run.name);
-  if (other && other !== process.pid) throw new UsageError(`${run.what} is already running (pid ${other})`, `stop it first: ${run.stop}`);
+/** The pid of the live forward (or reverse) sync of a context, or undefined. */
+export function syncRunningPid(configDir: string, domain: string, reverse = false): Promise<number | undefined> {
+  return runningPid(configDir, syncRun(domain, reverse));
 }
 
-/** Pid and log files of a run: a context's forward sync (its name) or its reverse sync (reverseRun). */
-export function runFiles(configDir: string, domain: string): { dir: string; pidFile: string; logFile: string } {
-  const dir = path.join(configDir, '.strangler');
-  return { dir, pidFile: path.join(dir, `sync-${domain}.pid`), logFile: path.join(dir, `sync-${domain}.log`) };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export function runningPid(configDir: string, domain: string): number | undefined {
-  const { pidFile } = runFiles(configDir, domain);
-  if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+/** The sync reports itself ready to a waiting `--detach` once it has connected and started its work. */
+const readyEvents = new Set<SyncEvent['type']>(['target-tables', 'slot-created', 'backfill-table', 'streaming', 'applied']);
+export function readyOnEvent(ready: () => void, onEvent?: (e: SyncEvent) => void): (e: SyncEvent) => void {
+  return (e) => {
+    if (readyEvents.has(e.type)) ready();
+    onEvent?.(e);
+  };
 }
 
 // ---- start ----
@@ -149,14 +131,15 @@ export interface SyncStartOptions extends SyncCommonOptions {
 
 export async function runSyncStart(options: SyncStartOptions): Promise<SyncRunResult & { via: string }> {
   const s = await resolveSyncSettings(options);
-  return withPidFile(s.configDir, syncRun(s.domain), async () => {
+  return withRun(s.configDir, syncRun(s.domain), async (ready) => {
     const { runSync } = await import('../sync/sync-engine.ts');
     const sink = s.via === 'kafka' ? (await import('../sync/kafka-transport.ts')).kafkaSinkFactory(s) : undefined;
     if (s.reverse && s.via === 'kafka') {
       throw new ConfigError(`contexts.${s.domain}.sync.reverse needs the direct forward sync (it tags what it applies)`, 'use --via direct, or set sync.reverse: false');
     }
     // two-way: tag what forward applies, drop what reverse applied, and check conflicts when the service wins
-    const twoWay = s.reverse ? (await import('../sync/reverse-sync.ts')).forwardTwoWayOptions(s.domain, s.conflicts, options.onEvent) : {};
+    const onEvent = readyOnEvent(ready, options.onEvent);
+    const twoWay = s.reverse ? (await import('../sync/reverse-sync.ts')).forwardTwoWayOptions(s.domain, s.conflicts, onEvent) : {};
     const result = await runSync({
       context: s.domain,
       sourceUrl: s.sourceUrl,
@@ -167,12 +150,13 @@ export async function runSyncStart(options: SyncStartOptions): Promise<SyncRunRe
       publication: s.publication,
       batchSize: options.batchSize ?? s.batchSize,
       lingerMs: s.lingerMs,
+      sequenceSyncMs: s.catalogCheckSeconds * 1000,
       via: s.via,
       sink,
       relayTables: s.via === 'kafka' && s.outbox ? [s.outbox.table] : undefined,
       maxRetries: options.maxRetries,
       signal: options.signal,
-      onEvent: options.onEvent,
+      onEvent,
       ...twoWay,
     });
     return { ...result, via: s.via };
@@ -188,32 +172,13 @@ export interface DetachResult {
   pidFile: string;
 }
 
-/** Starts `strangler sync start` again in the background (same arguments without --detach). */
-export async function detachSyncStart(options: SyncCommonOptions & { argv: string[]; reverse?: boolean }): Promise<DetachResult> {
+/** Starts `strangler sync start` (or `sync reverse`) again in the background: same arguments without --detach. */
+export async function detachSyncStart(options: SyncCommonOptions & { argv: string[]; reverse?: boolean; readyTimeoutMs?: number }): Promise<DetachResult> {
   const s = await resolveSyncSettings(options.reverse ? { ...options, via: 'direct' } : options);
   if (options.reverse) requireReverse(s, options.configFile);
-  const run = syncRun(s.domain, options.reverse);
-  const files = runFiles(s.configDir, run.name);
-  refuseIfRunning(s.configDir, run);
-  mkdirSync(files.dir, { recursive: true });
-  rmSync(files.pidFile, { force: true });
-  const log = openSync(files.logFile, 'a');
   const args = options.argv.slice(1).filter((a) => a !== '--detach');
-  const child = spawn(process.execPath, [...process.execArgv, ...args], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  child.unref();
-  const pid = child.pid;
-  if (!pid) throw new EnvironmentError(`could not start ${run.what} in the background`, `run it in the foreground to see why, or read ${files.logFile}`);
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (runningPid(s.configDir, run.name) === pid) return { domain: s.domain, ...(options.reverse ? { reverse: true } : {}), pid, logFile: files.logFile, pidFile: files.pidFile };
-    if (!isAlive(pid) || child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new EnvironmentError(`${run.what} exited right after starting in the background`, `see ${files.logFile}`);
+  const r = await detachRun({ configDir: s.configDir, run: syncRun(s.domain, options.reverse), args, readyTimeoutMs: options.readyTimeoutMs });
+  return { domain: s.domain, ...(options.reverse ? { reverse: true } : {}), pid: r.pid, logFile: r.logFile, pidFile: r.pidFile };
 }
 
 /** Reverse sync needs contexts.<d>.sync.reverse: forward sync then tags what it applies, so nothing loops. */
@@ -223,20 +188,6 @@ export function requireReverse(s: SyncSettings, configFile: string): void {
     `${configFile}: contexts.${s.domain}.sync.reverse is not true`,
     `set it (forward sync then tags what it applies, so nothing loops), restart strangler sync start ${s.domain}, then run sync reverse`,
   );
-}
-
-/** Runs `work` with a pid file for the run (refusing a second one), removed when it ends. */
-export async function withPidFile<T>(configDir: string, run: SyncRun, work: () => Promise<T>): Promise<T> {
-  const files = runFiles(configDir, run.name);
-  refuseIfRunning(configDir, run);
-  mkdirSync(files.dir, { recursive: true });
-  writeFileSync(files.pidFile, `${process.pid}\n`);
-  try {
-    return await work();
-  } finally {
-    const pid = existsSync(files.pidFile) ? readFileSync(files.pidFile, 'utf8').trim() : '';
-    if (pid === String(process.pid)) rmSync(files.pidFile, { force: true });
-  }
 }
 
 // ---- stop ----
@@ -251,21 +202,14 @@ export interface SyncStopResult {
 
 export async function runSyncStop(options: SyncCommonOptions & { timeoutMs?: number; reverse?: boolean }): Promise<SyncStopResult> {
   const { dir } = await loadConfig(options.configFile);
-  const pid = runningPid(dir, options.reverse ? reverseRun(options.domain) : options.domain);
-  if (!pid) {
+  const run = syncRun(options.domain, options.reverse);
+  if (!(await runningPid(dir, run))) {
     throw options.reverse
       ? new UsageError(`no reverse sync is running for ${options.domain}`, `start one with strangler sync reverse ${options.domain} --detach`)
       : new UsageError(`no sync is running for ${options.domain}`, `start one with strangler sync start ${options.domain} --detach`);
   }
-  const started = Date.now();
-  const reverse = options.reverse ? { reverse: true } : {};
-  process.kill(pid, 'SIGTERM');
-  const deadline = started + (options.timeoutMs ?? 60_000);
-  while (Date.now() < deadline) {
-    if (!isAlive(pid)) return { domain: options.domain, ...reverse, pid, stopped: true, waitedMs: Date.now() - started };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { domain: options.domain, ...reverse, pid, stopped: false, waitedMs: Date.now() - started };
+  const r = await stopRun(dir, run, options.timeoutMs);
+  return { domain: options.domain, ...(options.reverse ? { reverse: true } : {}), ...r };
 }
 
 // ---- status ----
@@ -326,13 +270,13 @@ export async function runSyncStatus(options: SyncStatusOptions): Promise<SyncSta
       const service = options.target ?? c.service.database;
       const forward = async () => ({
         ...(await readSyncStatus({ context: domain, sourceUrl: monolith, targetUrl: service, slot: c.sync.slot ?? defaultName(domain), publication: c.sync.publication ?? defaultName(domain), warnRetainedBytes })),
-        runningPid: runningPid(dir, domain) ?? null,
+        runningPid: (await syncRunningPid(dir, domain)) ?? null,
       });
       // Two-way sync: the reverse direction reads the service's slot and keeps its position in the monolith.
       const slot = reverseSlotName(domain);
       const reverse = async () => ({
         ...(await readSyncStatus({ context: reverseContext(domain), sourceUrl: service, targetUrl: monolith, slot, publication: slot, warnRetainedBytes })),
-        runningPid: runningPid(dir, reverseRun(domain)) ?? null,
+        runningPid: (await syncRunningPid(dir, domain, true)) ?? null,
       });
       return c.sync.reverse ? [forward(), reverse()] : [forward()];
     }),
@@ -357,9 +301,9 @@ export type SyncTeardownResult = TeardownResult & {
 export async function runSyncTeardown(options: SyncTeardownOptions): Promise<SyncTeardownResult> {
   if (!options.confirmed) throw new UsageError(`sync teardown ${options.domain} needs confirmation`, 'pass --yes');
   const s = await resolveSyncSettings(options, { target: false });
-  const pid = runningPid(s.configDir, s.domain);
+  const pid = await syncRunningPid(s.configDir, s.domain);
   if (pid) throw new UsageError(`sync ${s.domain} is running (pid ${pid})`, `stop it first: strangler sync stop ${s.domain}`);
-  const reversePid = runningPid(s.configDir, reverseRun(s.domain));
+  const reversePid = await syncRunningPid(s.configDir, s.domain, true);
   if (reversePid) throw new UsageError(`reverse sync ${s.domain} is running (pid ${reversePid})`, `stop it first: strangler sync stop ${s.domain} --reverse`);
   const { teardownSync } = await import('../sync/teardown.ts');
   const r = await teardownSync({ context: s.domain, sourceUrl: s.sourceUrl, targetUrl: s.targetUrl || undefined, slot: s.slot, publication: s.publication });

@@ -108,6 +108,7 @@ export async function runVerifyParity(options: VerifyParityOptions): Promise<Ver
       source,
       target,
       tables,
+      context: options.tables ? undefined : options.domain,
       targetSchema: context?.service.schema,
       columnMap: parity?.columnMap,
       floatTolerance: options.floatTolerance ?? parity?.floatTolerance,

@@ -6,11 +6,12 @@
  */
 import type pg from 'pg';
 import { createPool, quoteIdent } from '../adapters/postgres.ts';
+import { describeRelations, parseTableName, relationConfigError } from '../adapters/postgres-relations.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import { fromBounds, isIntegerKey, keyExpressions, rangePredicate, type KeyColumns, type KeyRange } from './key-range.ts';
 import { comparableTypes, isFloatArray, normalizedColumn, normalizedRow, PARITY_SESSION, rowHash, supportsInfiniteIntervals, type RowHashOptions } from './normalize-sql.ts';
 import { diffRows, type FetchedRow, type FloatValue, type RowDifference } from './row-diff.ts';
-import { readTableShape, splitName, type ColumnShape, type TableShape } from './table-shape.ts';
+import { readTableShape, type ColumnShape, type TableShape } from './table-shape.ts';
 
 export interface CompareTablesOptions {
   /** Monolith database URL. */
@@ -19,6 +20,8 @@ export interface CompareTablesOptions {
   target: string;
   /** Tables to compare (`table` or `schema.table`). */
   tables: string[];
+  /** The context whose tables these are (for messages: `contexts.<context>.tables`). */
+  context?: string;
   sourceSchema?: string;
   targetSchema?: string;
   /** `{ table: { sourceColumn: targetColumn } }` when the service renamed columns. */
@@ -79,6 +82,7 @@ export async function compareTables(options: CompareTablesOptions): Promise<Data
   try {
     const versions = await Promise.all([sourcePool, targetPool].map(serverVersion));
     const hashOptions: RowHashOptions = { timestamptzAsInterval: supportsInfiniteIntervals(versions) };
+    await refuseNonTables(sourcePool, targetPool, options);
     const tables: TableParity[] = [];
     for (const name of options.tables) tables.push(await compareTable(name, sourcePool, targetPool, options, hashOptions));
     const totals = {
@@ -92,6 +96,29 @@ export async function compareTables(options: CompareTablesOptions): Promise<Data
   } finally {
     await Promise.all([sourcePool.end(), targetPool.end()]);
   }
+}
+
+/** A name that is missing or not a table (a view...) on either side: one config error (exit 2), as sync gives. */
+async function refuseNonTables(sourcePool: pg.Pool, targetPool: pg.Pool, options: CompareTablesOptions): Promise<void> {
+  const where = options.context ? `contexts.${options.context}.tables` : '--tables';
+  const sources = await describeRelations(sourcePool, options.tables, options.sourceSchema ?? 'public');
+  for (const info of sources) {
+    const e = relationConfigError(info, where);
+    if (e) throw e;
+  }
+  const targets = await describeRelations(targetPool, sources.map((s) => targetName(s.table, options)), options.targetSchema ?? 'public');
+  for (const info of targets) {
+    if (info.kind !== 'missing') continue;
+    throw new ConfigError(
+      `the service database has no table ${info.schema}.${info.table} for ${where}`,
+      `create it (strangler sync start does), or fix ${options.context ? `contexts.${options.context}.service.schema` : '--target'}`,
+    );
+  }
+}
+
+/** The service side of a monolith table: `<service schema>.<table>`, as sync creates it. */
+function targetName(table: string, options: CompareTablesOptions): string {
+  return `"${(options.targetSchema ?? 'public').replace(/"/g, '""')}"."${table.replace(/"/g, '""')}"`;
 }
 
 async function serverVersion(pool: pg.Pool): Promise<number> {
@@ -110,8 +137,8 @@ async function compareTable(
   options: CompareTablesOptions,
   hashOptions: RowHashOptions,
 ): Promise<TableParity> {
-  const src = splitName(name, options.sourceSchema ?? 'public');
-  const tgt = splitName(name.includes('.') ? name : src.table, options.targetSchema ?? 'public');
+  const src = parseTableName(name, options.sourceSchema ?? 'public');
+  const tgt = { schema: options.targetSchema ?? 'public', table: src.table };
   const [sourceShape, targetShape] = await Promise.all([
     readTableShape(sourcePool, src.schema, src.table),
     readTableShape(targetPool, tgt.schema, tgt.table),

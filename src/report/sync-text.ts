@@ -30,6 +30,7 @@ export function syncEventPrinter(write: (s: string) => void, options: { summaryE
       case 'target-tables':
         if (e.created.length) line(`created service tables: ${e.created.join(', ')}`);
         if (e.existing.length) line(`service tables present and compatible: ${e.existing.join(', ')}`);
+        for (const l of e.leftOut ?? []) line(`not carried over to ${l.table} (add them in the service's migrations if it needs them): ${l.items.join('; ')}`);
         break;
       case 'slot-created':
         line(`slot ${e.slot} created at ${e.consistentPoint} (snapshot ${e.snapshot}); backfilling`);
@@ -56,6 +57,9 @@ export function syncEventPrinter(write: (s: string) => void, options: { summaryE
         break;
       case 'paused':
         line(`PAUSED: ${e.reason}; add the column(s) to the service table and sync resumes`);
+        break;
+      case 'new-table':
+        line(`new table ${e.table} in the monolith database, not in contexts.${e.context}.tables: its rows are not synced — if the service owns it, add it there and run strangler sync teardown ${e.context} --yes, then start again`);
         break;
       case 'resumed':
         line(`resumed: ${e.table} matches again`);

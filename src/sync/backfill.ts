@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
 import { connect, quoteIdent } from '../adapters/postgres.ts';
 import { recordBackfill } from './checkpoint-store.ts';
-import { qualified, type TableDefinition } from './table-definition.ts';
+import { qualified, writableColumns, type TableDefinition } from './table-definition.ts';
 
 export interface BackfillTable {
   definition: TableDefinition;
@@ -38,13 +38,15 @@ export async function backfill(options: BackfillOptions): Promise<{ rows: number
       for (let t = queue.shift(); t; t = queue.shift()) {
         const started = Date.now();
         const def = t.definition;
-        const cols = def.columns.map((c) => quoteIdent(c.name)).join(', ');
+        const cols = writableColumns(def).map((c) => quoteIdent(c.name)).join(', ');
+        // a partitioned table: its rows are in its partitions; a plain table: not its inheritance children's
+        const from = def.kind === 'p' ? qualified(def.schema, def.table) : `ONLY ${qualified(def.schema, def.table)}`;
         await tgt.query('BEGIN');
         try {
           await tgt.query(`TRUNCATE ${t.target}`);
           const into = tgt.query(copyStreams.from(`COPY ${t.target} (${cols}) FROM STDIN`));
-          const from = src.query(copyStreams.to(`COPY (SELECT ${cols} FROM ONLY ${qualified(def.schema, def.table)}) TO STDOUT`));
-          await pipeline(from, into);
+          const out = src.query(copyStreams.to(`COPY (SELECT ${cols} FROM ${from}) TO STDOUT`));
+          await pipeline(out, into);
           const rows = Number(into.rowCount ?? 0);
           await recordBackfill(tgt, options.context, `${def.schema}.${def.table}`, rows);
           await tgt.query('COMMIT');

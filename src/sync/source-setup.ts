@@ -67,49 +67,86 @@ export async function preflight(client: pg.ClientBase, tables: string[], slot: s
       fix: `ALTER SYSTEM SET max_wal_senders = ${Number(st.max_senders) + 4}; then restart PostgreSQL`,
     });
   }
-  for (const name of tables) {
-    const { schema, table } = splitTableName(name);
-    const r = await client.query<{ replident: string; has_pk: boolean; owner_ok: boolean; select_ok: boolean }>(
-      `SELECT c.relreplident AS replident,
-              EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS has_pk,
-              pg_has_role(current_user, c.relowner, 'USAGE') AS owner_ok,
-              has_table_privilege(c.oid, 'SELECT') AS select_ok
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')`,
-      [schema, table],
-    );
-    const row = r.rows[0];
-    if (!row) {
-      issues.push({ check: 'table', problem: `table ${schema}.${table} does not exist in the monolith database`, fix: `fix contexts.<domain>.tables in strangler.yaml` });
-      continue;
-    }
-    if (!row.select_ok || !row.owner_ok) {
-      issues.push({
-        check: 'privileges',
-        problem: `role ${st.user} does not own ${schema}.${table} (a publication needs the owner)`,
-        fix: `ALTER TABLE ${qualified(schema, table)} OWNER TO ${quoteIdent(st.user)}; or run sync as the owner`,
-      });
-    }
-    if (!row.has_pk && row.replident !== 'f' && row.replident !== 'i') {
-      issues.push({
-        check: 'replica_identity',
-        problem: `table ${schema}.${table} has no primary key, so updates and deletes cannot be replicated`,
-        fix: `ALTER TABLE ${qualified(schema, table)} ADD PRIMARY KEY (...); or ALTER TABLE ${qualified(schema, table)} REPLICA IDENTITY FULL;`,
-      });
-    }
+  for (const name of tables) issues.push(...(await tableIssues(client, name, st.user)));
+  return issues;
+}
+
+/** What keeps one table from being replicated: ownership, replica identity (of it or of its partitions), UNLOGGED. */
+async function tableIssues(client: pg.ClientBase, name: string, user: string): Promise<PreflightIssue[]> {
+  const issues: PreflightIssue[] = [];
+  const { schema, table } = splitTableName(name);
+  const q = qualified(schema, table);
+  const r = await client.query<{ replident: string; has_pk: boolean; owner_ok: boolean; select_ok: boolean; unlogged: boolean; weak_partitions: string[] | null }>(
+    `SELECT c.relreplident AS replident,
+            EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS has_pk,
+            pg_has_role(current_user, c.relowner, 'USAGE') AS owner_ok,
+            has_table_privilege(c.oid, 'SELECT') AS select_ok,
+            c.relpersistence = 'u' AS unlogged,
+            (SELECT array_agg(p.relid::regclass::text ORDER BY p.relid::regclass::text) FROM pg_partition_tree(c.oid) p JOIN pg_class pc ON pc.oid = p.relid
+              WHERE p.isleaf AND p.relid <> c.oid AND (pc.relreplident = 'n' OR (pc.relreplident = 'd' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = pc.oid AND i.indisprimary)))) AS weak_partitions
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')`,
+    [schema, table],
+  );
+  const row = r.rows[0];
+  if (!row) return issues; // named but not a table: refused before pre-flight, with the reason
+  if (!row.select_ok || !row.owner_ok) {
+    issues.push({
+      check: 'privileges',
+      problem: `role ${user} does not own ${schema}.${table} (a publication needs the owner)`,
+      fix: `ALTER TABLE ${q} OWNER TO ${quoteIdent(user)}; or run sync as the owner`,
+    });
+  }
+  if (row.unlogged) {
+    issues.push({
+      check: 'table',
+      problem: `table ${schema}.${table} is UNLOGGED: its changes are not written to the WAL, so logical replication never sees them`,
+      fix: `ALTER TABLE ${q} SET LOGGED; (or remove it from the context)`,
+    });
+  }
+  if (row.replident === 'n') {
+    issues.push({
+      check: 'replica_identity',
+      problem: `table ${schema}.${table} has REPLICA IDENTITY NOTHING, so its updates and deletes cannot be replicated`,
+      fix: `ALTER TABLE ${q} REPLICA IDENTITY ${row.has_pk ? 'DEFAULT' : 'FULL'};`,
+    });
+  } else if (!row.has_pk && row.replident === 'd') {
+    issues.push({
+      check: 'replica_identity',
+      problem: `table ${schema}.${table} has no primary key, so updates and deletes cannot be replicated`,
+      fix: `ALTER TABLE ${q} ADD PRIMARY KEY (...); or ALTER TABLE ${q} REPLICA IDENTITY FULL;`,
+    });
+  }
+  if (row.weak_partitions?.length) {
+    issues.push({
+      check: 'replica_identity',
+      problem: `partition(s) ${row.weak_partitions.join(', ')} of ${schema}.${table} have no replica identity, so their updates and deletes cannot be replicated`,
+      fix: `add a primary key to ${q} (partitions inherit it), or ALTER TABLE <partition> REPLICA IDENTITY FULL; on each`,
+    });
   }
   return issues;
 }
 
-/** Creates the publication for exactly these tables (or sets its table list). */
+/**
+ * Creates the publication for exactly these tables (or sets its table list). With a partitioned table among
+ * them, changes to its partitions are published as changes to the table itself (`publish_via_partition_root`).
+ */
 export async function ensurePublication(client: pg.ClientBase, publication: string, tables: string[]): Promise<void> {
-  const list = tables.map((t) => {
-    const { schema, table } = splitTableName(t);
-    return qualified(schema, table);
-  });
+  const names = tables.map((t) => splitTableName(t));
+  const list = names.map(({ schema, table }) => qualified(schema, table));
+  const partitioned = await client.query(
+    `SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     JOIN unnest($1::text[], $2::text[]) AS x(s, t) ON x.s = n.nspname AND x.t = c.relname WHERE c.relkind = 'p'`,
+    [names.map((n) => n.schema), names.map((n) => n.table)],
+  );
+  const viaRoot = (partitioned.rowCount ?? 0) > 0;
   const r = await client.query(`SELECT 1 FROM pg_publication WHERE pubname = $1`, [publication]);
-  if (r.rowCount) await client.query(`ALTER PUBLICATION ${quoteIdent(publication)} SET TABLE ${list.join(', ')}`);
-  else await client.query(`CREATE PUBLICATION ${quoteIdent(publication)} FOR TABLE ${list.join(', ')}`);
+  if (r.rowCount) {
+    await client.query(`ALTER PUBLICATION ${quoteIdent(publication)} SET TABLE ${list.join(', ')}`);
+    await client.query(`ALTER PUBLICATION ${quoteIdent(publication)} SET (publish_via_partition_root = ${viaRoot})`);
+  } else {
+    await client.query(`CREATE PUBLICATION ${quoteIdent(publication)} FOR TABLE ${list.join(', ')} WITH (publish_via_partition_root = ${viaRoot})`);
+  }
 }
 
 export interface SlotInfo {
@@ -182,4 +219,14 @@ export async function createSlotWithSnapshot(url: string, slot: string): Promise
     await connection.end().catch(() => {});
     throw e;
   }
+}
+
+/** Tables (not partitions) of these schemas, `schema.table`: to notice tables created while a sync runs. */
+export async function listTables(client: pg.ClientBase, schemas: string[]): Promise<string[]> {
+  const r = await client.query<{ name: string }>(
+    `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1) ORDER BY 1`,
+    [schemas],
+  );
+  return r.rows.map((x) => x.name);
 }

@@ -6,7 +6,8 @@
  */
 import type pg from 'pg';
 import { connect, redactUrl } from '../adapters/postgres.ts';
-import { EnvironmentError } from '../errors.ts';
+import { describeRelations, relationConfigError } from '../adapters/postgres-relations.ts';
+import { ConfigError, EnvironmentError } from '../errors.ts';
 import { ApplyError, ChangeApplier, type TargetTable } from './apply-changes.ts';
 import { BatchBuilder, type SealedBatch } from './batch-builder.ts';
 import { backfill } from './backfill.ts';
@@ -28,6 +29,7 @@ import {
   createSlotWithSnapshot,
   dropSlot,
   ensurePublication,
+  listTables,
   PreflightError,
   preflight,
   readSlot,
@@ -118,7 +120,7 @@ const DEFAULT_LINGER_MS = 20;
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P02', '57P03', '53300', '40001', '40P01', '55006']);
 
 export function isTransient(e: unknown): boolean {
-  if (e instanceof PreflightError || e instanceof IncompatibleTargetError || e instanceof ApplyError) return false;
+  if (e instanceof PreflightError || e instanceof IncompatibleTargetError || e instanceof ApplyError || e instanceof ConfigError) return false;
   if ((e as { transient?: unknown } | null)?.transient === true) return true; // e.g. Kafka brokers unreachable
   for (let cur: unknown = e, depth = 0; cur && depth < 4; cur = (cur as { cause?: unknown }).cause, depth++) {
     const err = cur as { code?: string; message?: string };
@@ -191,11 +193,12 @@ async function runOnce(options: SyncEngineOptions, totals: Totals, onProgress: (
   let target: pg.Client | undefined;
   try {
     target = await connect(options.targetUrl, { role: 'service', applicationName: 'strangler-sync' });
+    await refuseNonTables(source, options.context, [...options.tables, ...(options.relayTables ?? [])]);
     const issues = await preflight(source, [...options.tables, ...(options.relayTables ?? [])], options.slot);
     emit({ type: 'preflight', issues });
     if (issues.length) throw new PreflightError(issues);
-    const prepared = await prepareTargetTables(source, target, options.tables, options.targetSchema);
-    emit({ type: 'target-tables', created: prepared.created, existing: prepared.existing });
+    const prepared = await prepareTargetTables(source, target, options.tables, options.targetSchema, options.context);
+    emit({ type: 'target-tables', created: prepared.created, existing: prepared.existing, leftOut: prepared.leftOut });
     await ensureStateTables(target);
     const state = await readState(target, options.context);
     const slot = await readSlot(source, options.slot);
@@ -221,6 +224,22 @@ async function runOnce(options: SyncEngineOptions, totals: Totals, onProgress: (
     await stream(options, source, target, prepared.definitions, prepared.targets, totals, onProgress);
   } finally {
     await Promise.all([source.end().catch(() => {}), target?.end().catch(() => {})]);
+  }
+}
+
+/** A configured name that is not a table (missing, a view...) or a partition listed with its root: a config error (exit 2). */
+async function refuseNonTables(source: pg.Client, context: string, tables: string[]): Promise<void> {
+  const where = `contexts.${context}.tables`;
+  const infos = await describeRelations(source, tables);
+  for (const info of infos) {
+    const e = relationConfigError(info, where);
+    if (e) throw e;
+    if (info.partitionOf && infos.some((o) => `${o.schema}.${o.table}` === info.partitionOf)) {
+      throw new ConfigError(
+        `${where} names ${info.schema}.${info.table}, a partition of ${info.partitionOf}, which it also names: the partition's rows are synced with ${info.partitionOf}`,
+        `remove ${info.schema}.${info.table} from ${where}`,
+      );
+    }
   }
 }
 
@@ -310,10 +329,20 @@ async function stream(
   const heartbeat = setInterval(() => {
     source.query(`SELECT pg_logical_emit_message(false, 'strangler.heartbeat', $1)`, [options.context]).catch(() => {});
   }, options.heartbeatMs ?? 10_000);
+  const schemas = [...new Set(definitions.map((d) => d.schema))];
+  const knownTables = new Set(await listTables(source, schemas));
+  const reportNewTables = async () => {
+    for (const t of await listTables(source, schemas)) {
+      if (knownTables.has(t)) continue;
+      knownTables.add(t);
+      emit({ type: 'new-table', context: options.context, table: t });
+    }
+  };
   let syncingSequences = false;
   const sequenceTimer = setInterval(() => {
     if (syncingSequences) return;
     syncingSequences = true;
+    void reportNewTables().catch(() => {});
     // its own connection: the main target connection is busy applying
     connect(options.targetUrl, { role: 'service' })
       .then(async (t) => {

@@ -4,7 +4,7 @@ import type { PreflightIssue } from './source-setup.ts';
 export type SyncEvent =
   | { type: 'connecting'; attempt: number }
   | { type: 'preflight'; issues: PreflightIssue[] }
-  | { type: 'target-tables'; created: string[]; existing: string[] }
+  | { type: 'target-tables'; created: string[]; existing: string[]; leftOut?: { table: string; items: string[] }[] }
   | { type: 'slot-created'; slot: string; consistentPoint: string; snapshot: string }
   | { type: 'backfill-table'; table: string; rows: number; ms: number }
   | { type: 'backfill-done'; rows: number; ms: number }
@@ -13,6 +13,7 @@ export type SyncEvent =
   | { type: 'applied'; rows: number; totalRows: number; position: string; lagMs: number | null }
   | { type: 'paused'; table: string; reason: string }
   | { type: 'resumed'; table: string }
+  | { type: 'new-table'; context: string; table: string }
   | { type: 'retry'; attempt: number; delayMs: number; reason: string }
   | { type: 'conflicts'; winner: 'monolith' | 'service'; count: number; tables: string[] }
   | { type: 'stopping' }

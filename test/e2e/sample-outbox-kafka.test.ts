@@ -1,7 +1,7 @@
 /**
  * The transactional outbox on the sample monolith, end to end: the shop migrated and seeded, `strangler sync start
  * orders --via kafka` running as a process with `sync.outbox: outbox`, an order placed through the shop's HTTP API
- * (its checkout emits OrderPlaced with strangler/outbox inside the order's transaction), and the event read back
+ * (its checkout emits OrderPlaced with strangler-fig/outbox inside the order's transaction), and the event read back
  * from the Kafka topic `outbox.event.order` with kafkajs: keyed by the order id, the event id and type in the
  * headers, the payload as the checkout wrote it. A checkout that fails (empty cart) produces no event, and the
  * order's own rows reach the service database through the same sync.

@@ -17,7 +17,7 @@ type Db = Awaited<ReturnType<typeof createTestDatabase>>;
 
 async function serve(databaseUrl: string): Promise<{ url: string; child: ResultPromise }> {
   const port = await freePort();
-  const child = execa(process.execPath, ['--import', 'tsx', path.join(root, 'fixtures/sample-monolith/scripts/serve.ts')], {
+  const child = execa(process.execPath, ['--conditions=strangler-source', '--import', 'tsx', path.join(root, 'fixtures/sample-monolith/scripts/serve.ts')], {
     cwd: root,
     env: { DATABASE_URL: databaseUrl, PORT: String(port) },
     reject: false,

@@ -329,7 +329,8 @@ describe('data parity (real PostgreSQL, two databases)', () => {
     expect((mismatch as ConfigError).message).toBe('tokens.owner is text in the monolith but integer in the service');
 
     const missing = await compare(['nope']).then(() => undefined, (e: unknown) => e);
-    expect((missing as ConfigError).message).toBe('table public.nope does not exist in the monolith database');
+    expect((missing as ConfigError).oneLine()).toBe('--tables names public.nope, which does not exist in the monolith database — fix --tables (a table name, or schema.table)');
+    expect((missing as ConfigError).exitCode).toBe(2);
 
     const port = await freePort();
     const down = await compareTables({ source: source.url, target: `postgres://x@127.0.0.1:${port}/svc`, tables: ['items'] }).then(() => undefined, (e: unknown) => e);
