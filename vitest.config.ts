@@ -1,9 +1,15 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+
+// The package's exports point at dist/ for installs; under this condition they point at the TypeScript in src/.
+const resolve = { conditions: ['strangler-source', ...defaultServerConditions] };
 
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve,
+        ssr: { resolve },
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
@@ -12,6 +18,8 @@ export default defineConfig({
         },
       },
       {
+        resolve,
+        ssr: { resolve },
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'fixtures/sample-monolith/test/**/*.test.ts'],

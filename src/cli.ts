@@ -5,15 +5,23 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { CliRuntime, GlobalOptions, RegisterCommand } from './cli-runtime.ts';
-import { DEFAULT_CONFIG_FILE } from './config/load-config.ts';
 import { ExitCode, isStranglerError } from './errors.ts';
 import { registerInit } from './commands/init.cli.ts';
 import { registerConfig } from './commands/config.cli.ts';
 import { registerVerifyParity } from './commands/verify-parity.cli.ts';
 import { registerAnalyze } from './commands/analyze.cli.ts';
 import { registerSync } from './commands/sync.cli.ts';
+import { registerRoute } from './commands/route.cli.ts';
+import { registerContext } from './commands/context.cli.ts';
+import { registerExtract } from './commands/extract.cli.ts';
 
-const commands: RegisterCommand[] = [registerInit, registerConfig, registerAnalyze, registerVerifyParity, registerSync];
+/**
+ * The default plan file (config/load-config.ts's DEFAULT_CONFIG_FILE, not imported: loading the config module
+ * pulls in zod and yaml, a tenth of a second that --help and --version do not need).
+ */
+const DEFAULT_CONFIG_FILE = 'strangler.yaml';
+
+const commands: RegisterCommand[] = [registerInit, registerConfig, registerAnalyze, registerVerifyParity, registerSync, registerContext, registerExtract, registerRoute];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

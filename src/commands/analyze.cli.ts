@@ -1,6 +1,9 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { RegisterCommand } from '../cli-runtime.ts';
 
+/** The same list as `logFormats` in config/schema.ts (not imported: zod would load for every --help). */
+const LOG_FORMATS = ['auto', 'stderr', 'syslog', 'rds', 'logplex', 'csvlog', 'jsonlog', 'cnpg', 'cloudsql', 'pg_stat_statements'];
+
 const positive = (flag: string, integer: boolean) => (value: string) => {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${flag} expects a positive ${integer ? 'integer' : 'number'}, got "${value}"`);
@@ -11,9 +14,9 @@ export const registerAnalyze: RegisterCommand = (program, runtime) => {
   program
     .command('analyze')
     .description('propose bounded contexts from SQL logs, code and schema (the bundled sample when nothing is configured)')
-    .option('--logs <files...>', 'query logs (files or globs; plain or .gz): stderr, csvlog, jsonlog or pg_stat_statements exports')
-    .addOption(new Option('--log-format <format>', 'log format').choices(['auto', 'stderr', 'csvlog', 'jsonlog', 'pg_stat_statements']))
-    .option('--log-line-prefix <prefix>', "log_line_prefix of stderr logs (default '%m [%p] ')")
+    .option('--logs <files...>', 'query logs (files or globs; plain, gzip, bzip2, xz or zstd): stderr, syslog, RDS, logplex, csvlog, jsonlog, CloudNativePG, Cloud SQL or pg_stat_statements exports')
+    .addOption(new Option('--log-format <format>', 'log format (default: recognised from the lines)').choices(LOG_FORMATS))
+    .option('--log-line-prefix <prefix>', 'log_line_prefix of text logs (default: inferred from the lines)')
     .option('--code <dir>', 'monolith source code (TypeScript/JavaScript)')
     .option('--schema <file>', 'pg_dump --schema-only file (tables, foreign keys, views)')
     .option('--database <url>', 'read tables, foreign keys and views from this live PostgreSQL database instead of a --schema file')

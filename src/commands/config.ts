@@ -2,7 +2,8 @@
 import { connect, redactUrl } from '../adapters/postgres.ts';
 import { configJsonSchema } from '../config/json-schema.ts';
 import { loadConfig } from '../config/load-config.ts';
-import { EnvironmentError } from '../errors.ts';
+import { describeRelations, relationConfigError } from '../adapters/postgres-relations.ts';
+import { ConfigError, EnvironmentError } from '../errors.ts';
 
 export interface ConnectionCheck {
   /** Config path of the URL: `monolith.database`, `contexts.catalog.service.database`. */
@@ -17,6 +18,8 @@ export interface ValidateResult {
   file: string;
   contexts: { name: string; tables: number; modules: number; routes: number }[];
   connections?: ConnectionCheck[];
+  /** With connections checked: names in contexts.<d>.tables that are not tables of the monolith database. */
+  tableProblems?: { at: string; table: string; problem: string }[];
 }
 
 export interface ValidateOptions {
@@ -42,8 +45,44 @@ export async function runConfigValidate(options: ValidateOptions): Promise<Valid
       if (ctx.service.database) targets.push([`contexts.${name}.service.database`, ctx.service.database]);
     }
     result.connections = await Promise.all(targets.map(([at, url]) => checkConnection(at, url)));
+    const monolith = result.connections.find((c) => c.at === 'monolith.database');
+    if (monolith?.ok && config.monolith.database) {
+      result.tableProblems = await checkTables(config.monolith.database, Object.entries(config.contexts).map(([name, ctx]) => [name, ctx.tables]));
+    }
   }
   return result;
+}
+
+/** Every name in contexts.<d>.tables must be a table (or partitioned table) of the monolith database. */
+async function checkTables(url: string, contexts: [string, string[]][]): Promise<NonNullable<ValidateResult['tableProblems']>> {
+  const client = await connect(url, { role: 'monolith.database', connectTimeoutMs: 5_000 });
+  try {
+    const out: NonNullable<ValidateResult['tableProblems']> = [];
+    for (const [name, tables] of contexts) {
+      const at = `contexts.${name}.tables`;
+      for (const info of await describeRelations(client, tables)) {
+        const e = relationConfigError(info, at);
+        if (e) out.push({ at, table: info.name, problem: e.oneLine() });
+      }
+    }
+    return out;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** The first name that is not a table, as a config error (exit 2), or undefined. */
+export function tableFailure(result: ValidateResult): ConfigError | undefined {
+  const first = result.tableProblems?.[0];
+  if (!first) return undefined;
+  const more = result.tableProblems!.length - 1;
+  const e = relationMessage(first.problem);
+  return new ConfigError(`${result.file}: ${e.message}${more ? ` (and ${more} more name(s) that are not tables)` : ''}`, e.hint);
+}
+
+function relationMessage(line: string): { message: string; hint?: string } {
+  const i = line.indexOf(' — ');
+  return i < 0 ? { message: line } : { message: line.slice(0, i), hint: line.slice(i + 3) };
 }
 
 async function checkConnection(at: string, url: string): Promise<ConnectionCheck> {

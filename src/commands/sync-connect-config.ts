@@ -2,10 +2,12 @@
  * `strangler sync connect-config <domain>`: writes the Kafka Connect configurations equivalent to
  * `sync --via kafka` (Debezium PostgreSQL source, Debezium JDBC sink, outbox router) under services/<domain>/deploy/.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { loadConfig } from '../config/load-config.ts';
 import { ConfigError } from '../errors.ts';
-import { debeziumConnectors, postgresEndpoint, renderConnector } from '../generators/debezium-connectors.ts';
+import { CONNECT_DIR, connectorFiles, debeziumConnectors, postgresEndpoint } from '../generators/debezium-connectors.ts';
+import { writeFilePlan } from '../generators/file-plan/apply-plan.ts';
+import type { FilePlan } from '../generators/file-plan/file-plan.ts';
 import { resolveSyncSettings } from './sync.ts';
 
 export interface ConnectConfigOptions {
@@ -18,6 +20,8 @@ export interface ConnectConfigOptions {
   outDir?: string;
   /** Compute only, write nothing. */
   dryRun?: boolean;
+  /** Overwrite files edited since they were generated. */
+  force?: boolean;
 }
 
 export interface ConnectConfigResult {
@@ -25,6 +29,7 @@ export interface ConnectConfigResult {
   files: { path: string; name: string; connectorClass: string }[];
   written: boolean;
   notes: string[];
+  plan: FilePlan;
 }
 
 export async function runSyncConnectConfig(options: ConnectConfigOptions): Promise<ConnectConfigResult> {
@@ -47,18 +52,20 @@ export async function runSyncConnectConfig(options: ConnectConfigOptions): Promi
     topicPrefix: s.topicPrefix,
     outbox: s.outbox,
   });
-  const base = path.resolve(options.outDir ?? s.configDir);
-  if (!options.dryRun) {
-    for (const f of plan.files) {
-      const file = path.join(base, f.path);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, renderConnector(f.connector));
-    }
-  }
+  const root = await serviceRoot(options, s.configDir);
+  const files = await writeFilePlan(root, connectorFiles(plan), { force: Boolean(options.force), dryRun: Boolean(options.dryRun) });
   return {
     domain: s.domain,
-    files: plan.files.map((f) => ({ path: path.join(base, f.path), name: f.connector.name, connectorClass: f.connector.config['connector.class']! })),
+    files: plan.files.map((f) => ({ path: path.join(root, f.path.slice(f.path.indexOf(CONNECT_DIR))), name: f.connector.name, connectorClass: f.connector.config['connector.class']! })),
     written: !options.dryRun,
     notes: plan.notes,
+    plan: files,
   };
+}
+
+/** The service's folder: under --out, else contexts.<d>.service.path, else services/<d> next to strangler.yaml. */
+async function serviceRoot(options: ConnectConfigOptions, configDir: string): Promise<string> {
+  if (options.outDir) return path.resolve(options.outDir, 'services', options.domain);
+  const { config } = await loadConfig(options.configFile);
+  return path.resolve(configDir, config.contexts[options.domain]?.service.path ?? path.join('services', options.domain));
 }

@@ -3,6 +3,7 @@
  * Every type the rest of the code uses for configuration derives from this one zod schema.
  */
 import { z } from 'zod';
+import { isRouteError, parseRoute, routeMethods } from '../routing/route-pattern.ts';
 
 const identifier = z
   .string()
@@ -14,7 +15,7 @@ const postgresUrl = z
 
 const httpUrl = z.string().regex(/^https?:\/\//, 'an http(s) URL such as http://127.0.0.1:3000');
 
-export const logFormats = ['auto', 'stderr', 'csvlog', 'jsonlog', 'pg_stat_statements'] as const;
+export const logFormats = ['auto', 'stderr', 'syslog', 'rds', 'logplex', 'csvlog', 'jsonlog', 'cnpg', 'cloudsql', 'pg_stat_statements'] as const;
 
 export const monolithSchema = z
   .strictObject({
@@ -28,10 +29,10 @@ export const monolithSchema = z
     schemaFile: z.string().optional(),
     /** Base URL of the running monolith (API parity, routing). */
     url: httpUrl.optional(),
-    /** Query logs: files or globs, plain or gzip. */
+    /** Query logs: files or globs, plain or compressed (gzip, bzip2, xz, zstd). */
     logs: z.array(z.string()).default([]),
     logFormat: z.enum(logFormats).default('auto'),
-    /** PostgreSQL's log_line_prefix for stderr logs. */
+    /** PostgreSQL's log_line_prefix for text logs (stderr, syslog, RDS...); inferred from the lines when not set. */
     logLinePrefix: z.string().optional(),
     /** Git repository for co-change history. */
     git: z.string().optional(),
@@ -84,6 +85,8 @@ export const syncSchema = z.strictObject({
    * transaction: 0 applies each at once (lowest lag), more groups small transactions (fewer target commits).
    */
   lingerMs: z.number().int().min(0).max(10_000).default(20),
+  /** Seconds between catalog checks while streaming: sequences moved past the monolith's, new tables reported. */
+  catalogCheckSeconds: z.number().min(0.5).max(3600).default(30),
   /** Kafka mode: the monolith's transactional outbox table (`outbox`), whose inserts are relayed as domain events. */
   outbox: z.string().optional(),
   /** Topic prefix of relayed domain events: `<prefix>.<aggregatetype>` (default outbox.event). */
@@ -125,10 +128,60 @@ export const paritySchema = z.strictObject({
 export const contextPhases = ['analyzed', 'extracted', 'syncing', 'shadow', 'canary', 'service', 'retired'] as const;
 export type ContextPhase = (typeof contextPhases)[number];
 
+/** Limits of the proxy's automatic fall back to the previous phase, relative to the monolith over a sliding window. */
+export const guardrailsSchema = z.strictObject({
+  /** Sliding window, seconds. */
+  windowSeconds: z.number().positive().max(3600).default(30),
+  /** Service requests in the window before the limits apply. */
+  minRequests: z.number().int().min(1).default(20),
+  /** Fall back when the service's 5xx rate exceeds the monolith's by more than this (0..1). */
+  maxErrorRateIncrease: z.number().min(0).max(1).default(0.05),
+  /** Fall back when the service's p99 exceeds the monolith's times this factor plus p99SlackMs. */
+  maxP99Ratio: z.number().min(1).default(2),
+  p99SlackMs: z.number().min(0).default(50),
+  /** After a connection failure (refused, reset, timeout) the service gets no traffic for this long, seconds. */
+  ejectSeconds: z.number().min(0).default(30),
+});
+
 export const routingSchema = z.strictObject({
   /** Canary share of users sent to the service (phase `canary`). */
   percent: z.number().min(0).max(100).default(0),
+  /** Per-route phase: `{ "GET /products/:id": { phase: service } }` (routes of this context). */
+  overrides: z
+    .record(z.string(), z.strictObject({ phase: z.enum(contextPhases), percent: z.number().min(0).max(100).optional() }))
+    .default({}),
+  /** Methods mirrored in `shadow` (others are not: they would write twice). */
+  shadowMethods: z.array(z.enum(routeMethods)).default(['GET', 'HEAD', 'OPTIONS']),
+  /** Why the context may be at `service` without reverse sync (sync.reverse), e.g. "read-only context". */
+  reason: z.string().optional(),
+  /** Per-upstream timeout of the service, milliseconds. */
+  timeoutMs: z.number().int().positive().default(10_000),
+  guardrails: guardrailsSchema.prefault({}),
 });
+
+/** Phases in which the service receives requests (mirrored or real). */
+export const servicePhases: readonly ContextPhase[] = ['shadow', 'canary', 'service'];
+
+/** Checks across fields of a context (the route table, the phase and what it needs). */
+function checkContext(c: { routes: string[]; phase: ContextPhase; service: { url?: string }; sync: { reverse: boolean }; routing: { reason?: string; overrides: Record<string, unknown> } }, ctx: z.RefinementCtx): void {
+  const routes = new Set<string>();
+  c.routes.forEach((r, i) => {
+    const parsed = parseRoute(r);
+    if (isRouteError(parsed)) ctx.addIssue({ code: 'custom', path: ['routes', i], message: parsed.error });
+    else routes.add(parsed.text);
+  });
+  for (const key of Object.keys(c.routing.overrides)) {
+    const parsed = parseRoute(key);
+    if (isRouteError(parsed)) ctx.addIssue({ code: 'custom', path: ['routing', 'overrides', key], message: parsed.error });
+    else if (!routes.has(parsed.text)) ctx.addIssue({ code: 'custom', path: ['routing', 'overrides', key], message: `"${key}" is not one of this context's routes (add it to routes)` });
+  }
+  const phases = [c.phase, ...Object.values(c.routing.overrides).map((o) => (o as { phase: ContextPhase }).phase)];
+  const needsService = phases.find((p) => servicePhases.includes(p));
+  if (needsService && !c.service.url) ctx.addIssue({ code: 'custom', path: ['service', 'url'], message: `phase ${needsService} sends requests to the service, but service.url is not set (set it to the service's base URL)` });
+  if (phases.some((p) => p === 'service' || p === 'retired') && !c.sync.reverse && !c.routing.reason) {
+    ctx.addIssue({ code: 'custom', path: ['phase'], message: 'phase service needs reverse sync (sync.reverse: true) or a declared reason (routing.reason: "...")' });
+  }
+}
 
 export const contextSchema = z
   .strictObject({
@@ -159,6 +212,7 @@ export const contextSchema = z
     parity: paritySchema.prefault({}),
     routing: routingSchema.prefault({}),
   })
+  .superRefine(checkContext)
   .describe('A bounded context: what it owns and where its service stands');
 
 export const kafkaSchema = z.strictObject({
@@ -171,6 +225,21 @@ export const proxySchema = z.strictObject({
   listen: z.string().regex(/^[^:\s]+:\d+$/, 'host:port').default('127.0.0.1:8080'),
   /** Admin address: Prometheus /metrics and /status (read by `route status` and `status`). */
   admin: z.string().regex(/^[^:\s]+:\d+$/, 'host:port').default('127.0.0.1:8081'),
+  /** Where the sticky canary finds a user's key, tried in this order (client address when none is present). */
+  userKey: z
+    .strictObject({
+      header: z.string().default('x-user-id'),
+      cookie: z.string().optional(),
+      /** Use the `sub` claim of an `Authorization: Bearer` JWT (not verified: only the split reads it). */
+      jwtSub: z.boolean().default(true),
+    })
+    .prefault({}),
+  /** Timeout of the monolith upstream, milliseconds. */
+  monolithTimeoutMs: z.number().int().positive().default(30_000),
+  /** Largest request head accepted, bytes. */
+  maxHeaderBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
+  /** Shadow log (JSON lines of mismatches), relative to strangler.yaml. */
+  shadowLog: z.string().default('.strangler/shadow.log'),
 });
 
 export const configSchema = z

@@ -39,6 +39,9 @@ export interface ConnectorFiles {
   notes: string[];
 }
 
+/** Where the connector files go, relative to the service's folder. */
+export const CONNECT_DIR = 'deploy/kafka-connect';
+
 export const DEFAULT_SECRETS_FILE = '/opt/kafka/config/strangler-secrets.properties';
 
 const qualify = (t: string) => (t.includes('.') ? t : `public.${t}`);
@@ -120,7 +123,7 @@ export function debeziumConnectors(input: DebeziumInput): ConnectorFiles {
       ...json,
     },
   };
-  const dir = `services/${input.domain}/deploy/kafka-connect`;
+  const dir = `services/${input.domain}/${CONNECT_DIR}`;
   const files = [
     { path: `${dir}/debezium-source.json`, connector: source },
     { path: `${dir}/jdbc-sink.json`, connector: sink },
@@ -163,4 +166,9 @@ export function debeziumConnectors(input: DebeziumInput): ConnectorFiles {
 
 export function renderConnector(c: ConnectorConfig): string {
   return `${JSON.stringify(c, null, 2)}\n`;
+}
+
+/** The connector files as a file plan's desired files (paths relative to the service's folder). */
+export function connectorFiles(plan: ConnectorFiles): { path: string; contents: string }[] {
+  return plan.files.map((f) => ({ path: f.path.slice(f.path.indexOf(CONNECT_DIR)), contents: renderConnector(f.connector) }));
 }

@@ -14,5 +14,6 @@ export function renderValidate(result: ValidateResult, g: Pick<GlobalOptions, 'j
       ? `${c.green('ok')}     ${conn.at}: ${conn.url} (PostgreSQL ${conn.serverVersion})\n`
       : `${c.red('failed')} ${conn.at}: ${conn.error}\n`;
   }
+  for (const p of result.tableProblems ?? []) out += `${c.red('failed')} ${p.at}: ${p.problem}\n`;
   return out;
 }

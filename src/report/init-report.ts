@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { GlobalOptions } from '../cli-runtime.ts';
 import type { InitResult } from '../commands/init.ts';
+import { renderFilePlan } from './file-plan-text.ts';
 import { json, painter } from './format.ts';
 
 export function renderInit(result: InitResult, g: Pick<GlobalOptions, 'json' | 'color'>): string {
@@ -8,6 +9,7 @@ export function renderInit(result: InitResult, g: Pick<GlobalOptions, 'json' | '
   const c = painter(g.color);
   const rel = (p: string) => path.relative(process.cwd(), p) || p;
   const d = result.detected;
+  if (!result.written) return renderFilePlan(result.plan, false);
   return [
     `${c.green('wrote')} ${rel(result.file)} and ${rel(result.schemaFile)}`,
     `  source:   ${d.source ?? c.dim('not found (set monolith.source)')}`,
