@@ -8,6 +8,7 @@ import type { AnalyzeResult } from '../analyzers/analysis/analyze-result.ts';
 export type { AnalyzeResult };
 import { proposePartition, type Proposal } from '../analyzers/cluster/propose-partition.ts';
 import { scanCode } from '../analyzers/code/scan-code.ts';
+import { keepKnownTables } from '../analyzers/code/known-tables.ts';
 import { buildCouplingGraph, DEFAULT_WEIGHTS, nodeId, type CouplingGraph } from '../analyzers/graph/coupling-graph.ts';
 import { summarizeTraffic } from '../analyzers/logs/summarize-traffic.ts';
 import { comparePartitions } from '../analyzers/metrics/compare-partitions.ts';
@@ -173,17 +174,6 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeResult
     traffic = await summarizeTraffic({ files: p.logs, format: p.logFormat, logLinePrefix: p.logLinePrefix, onProgress: (x) => options.onProgress?.(`${x.statements.toLocaleString('en-US')} statements (${path.basename(x.file)})`) });
     warnings.push(...traffic.warnings);
   }
-  if (p.code) {
-    options.onProgress?.(`scanning code in ${p.code}`);
-    code = await scanCode({
-      root: p.code,
-      include: p.codeInclude,
-      onProgress: (x) => {
-        if (x.files % 500 === 0 || x.files === x.total) options.onProgress?.(`${x.files.toLocaleString('en-US')} files of ${x.total.toLocaleString('en-US')} (code)`);
-      },
-    });
-    warnings.push(...code.warnings);
-  }
   let schemaSource = p.schema;
   if (p.schema) schema = await readSchemaDump(p.schema);
   if (p.database) {
@@ -196,6 +186,18 @@ export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeResult
       if (!p.databaseOptional) throw e;
       warnings.push(`schema not read from monolith.database (${(e as Error).message}); set monolith.schemaFile to a pg_dump --schema-only file, or pass --schema`);
     }
+  }
+  if (p.code) {
+    options.onProgress?.(`scanning code in ${p.code}`);
+    code = await scanCode({
+      root: p.code,
+      include: p.codeInclude,
+      onProgress: (x) => {
+        if (x.files % 500 === 0 || x.files === x.total) options.onProgress?.(`${x.files.toLocaleString('en-US')} files of ${x.total.toLocaleString('en-US')} (code)`);
+      },
+    });
+    if (schema) code = keepKnownTables(code, [...schema.tables.map((t) => t.name), ...schema.views.map((v) => v.name)]);
+    warnings.push(...code.warnings);
   }
   let history: HistoryModel | undefined;
   if (p.git) {
