@@ -86,7 +86,7 @@ export async function readTypeNeeds(client: pg.ClientBase | pg.Pool, oids: numbe
     else if (t.typtype === 'd') {
       await visit(t.basetype);
       const checks = await client.query<{ name: string; definition: string }>(
-        `SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE contypid = $1 ORDER BY conname`,
+        `SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE contypid = $1 AND contype = 'c' ORDER BY conname`,
         [oid],
       );
       types.push({
