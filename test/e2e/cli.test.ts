@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,7 @@ describe('strangler CLI (as a process)', () => {
     expect(b.stderr).toContain("unknown option '--frob'");
   });
 
-  it('init writes strangler.yaml, config validate accepts it, --json parses, a second init exits 2', async () => {
+  it('init writes strangler.yaml, config validate accepts it, --json parses, a second init after a hand edit exits 2', async () => {
     const init = await strangler(['init'], dir);
     expect(init.code).toBe(0);
     expect(init.stdout).toContain('wrote strangler.yaml');
@@ -55,9 +55,14 @@ describe('strangler CLI (as a process)', () => {
     expect(validate.stdout).toContain('valid, 0 context(s)');
     const asJson = await strangler(['--json', 'config', 'validate'], dir);
     expect(JSON.parse(asJson.stdout)).toEqual({ file: path.join(dir, 'strangler.yaml'), contexts: [] });
+    // init's own untouched file is regenerated as it is; once the user has edited it, init stops and says why
+    const same = await strangler(['init'], dir);
+    expect(same.code).toBe(0);
+    await appendFile(path.join(dir, 'strangler.yaml'), '# edited by hand\n');
     const again = await strangler(['init'], dir);
     expect(again.code).toBe(2);
-    expect(again.stderr.trim()).toBe('strangler: strangler.yaml already exists — pass --force to overwrite it');
+    expect(again.stderr.trim()).toMatch(/^strangler: strangler\.yaml already exists \(.+\) — pass --force to overwrite it$/);
+    expect(await readFile(path.join(dir, 'strangler.yaml'), 'utf8')).toContain('# edited by hand');
   });
 
   it('a bad config exits 2 with one line and no stack trace; --debug adds the stack', async () => {

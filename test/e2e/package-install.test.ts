@@ -24,7 +24,9 @@ describe('the package installed from its tarball with production dependencies on
     for (const f of ['domains.yaml', 'schema.sql', 'src/index.ts', 'logs/comments-off/postgresql.csv.gz']) {
       expect(pkg.files).toContain(`fixtures/sample-monolith/${f}`);
     }
-    expect(pkg.files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.includes('/test/'))).toEqual([]);
+    // The service template's own tests are part of what extract writes; the project's tests are not shipped.
+    expect(pkg.files).toContain('templates/service/test/service.test.ts');
+    expect(pkg.files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || (f.includes('/test/') && !f.startsWith('templates/')))).toEqual([]);
     // No src/ next to bin/: the shim runs dist/ on plain Node, not the TypeScript through tsx.
     expect(existsSync(path.join(pkg.packageDir, 'src'))).toBe(false);
     expect(existsSync(path.join(pkg.packageDir, 'dist/cli.js'))).toBe(true);
