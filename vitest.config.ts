@@ -2,7 +2,7 @@ import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // The package's exports point at dist/ for installs; under this condition they point at the TypeScript in src/.
-const resolve = { conditions: ['strangler-source', ...defaultServerConditions] };
+const resolve = { conditions: ['strangler-source', ...defaultServerConditions.filter((c) => c !== 'module')] };
 
 export default defineConfig({
   test: {

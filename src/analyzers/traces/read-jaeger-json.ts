@@ -1,17 +1,13 @@
 /**
  * Jaeger JSON exports: `{"data":[{"traceID", "spans":[...], "processes":{...}}]}`, as Jaeger's query API
  * (`/api/traces`) and the UI's "Download JSON" give them. One document, possibly far larger than memory: it is
- * parsed as a stream (stream-json), one trace of `data` at a time. A span's kind is its `span.kind` tag; its parent
+ * read as a stream, one trace of `data` at a time (json-array-items.ts cuts them out, JSON.parse reads each). A span's kind is its `span.kind` tag; its parent
  * is its first CHILD_OF reference (else its first reference, else the older `parentSpanID`).
  */
-import { Readable } from 'node:stream';
-import chain from 'stream-chain';
-import { parser } from 'stream-json';
-import { pick } from 'stream-json/filters/pick.js';
-import { streamArray } from 'stream-json/streamers/stream-array.js';
 import type { TextSource } from '../logs/read-text.ts';
 import type { ReaderStats } from '../logs/reader-types.ts';
 import { ownCopy } from '../own-copy.ts';
+import { jsonArrayItems, type ArrayItemsResult } from './json-array-items.ts';
 import { spanFields, type TraceSpan } from './trace-span.ts';
 
 interface JaegerTag {
@@ -56,28 +52,30 @@ function toSpan(span: JaegerSpan, traceId: string | undefined, file: string): Tr
   };
 }
 
-/** The spans of each trace of `data`, one batch per trace. A parse error ends the reading with a warning. */
+/** The spans of each trace of `data`, one batch per trace. Damage ends the reading with a warning. */
 export async function* readJaegerJson(source: TextSource, file: string, stats: ReaderStats): AsyncGenerator<TraceSpan[]> {
-  const pipeline = chain([Readable.from(source.chunks), parser(), pick({ filter: 'data' }), streamArray()]);
-  try {
-    for await (const item of pipeline as AsyncIterable<{ key: number; value: JaegerTrace }>) {
-      const trace = item.value;
-      if (!trace || !Array.isArray(trace.spans)) {
-        stats.skippedLines++;
-        if (stats.skippedLines <= 3) stats.warnings.push(`${file}: data[${item.key}] is not a Jaeger trace (no spans), skipped`);
-        continue;
-      }
-      const batch: TraceSpan[] = [];
-      for (const s of trace.spans) {
-        const span = toSpan(s, trace.traceID, file);
-        if (span) batch.push(span);
-      }
-      if (batch.length > 0) yield batch;
+  const result: ArrayItemsResult = { complete: false, found: false };
+  let index = -1;
+  for await (const text of jsonArrayItems(source.chunks, 'data', result)) {
+    index++;
+    let trace: JaegerTrace | undefined;
+    try {
+      trace = JSON.parse(text) as JaegerTrace;
+    } catch {
+      trace = undefined;
     }
-  } catch (e) {
-    // A truncated file ends in a parse error: `source.error()` says why, and what came before was read.
-    if (!source.error()) stats.warnings.push(`${file}: not valid JSON past some point (${(e as Error).message}); read the traces before it`);
-  } finally {
-    pipeline.destroy();
+    if (!trace || !Array.isArray(trace.spans)) {
+      stats.skippedLines++;
+      if (stats.skippedLines <= 3) stats.warnings.push(`${file}: data[${index}] is not a Jaeger trace (${trace ? 'no spans' : 'not JSON'}), skipped`);
+      continue;
+    }
+    const batch: TraceSpan[] = [];
+    for (const s of trace.spans) {
+      const span = toSpan(s, trace.traceID, file);
+      if (span) batch.push(span);
+    }
+    if (batch.length > 0) yield batch;
   }
+  // A truncated file ends inside the array: `source.error()` says why, and what came before was read.
+  if (!result.complete && !source.error()) stats.warnings.push(`${file}: ${result.found ? 'ends before its "data" array does' : 'has no "data" array'}; read the traces before that`);
 }

@@ -31,6 +31,8 @@ import { TrafficBuilder } from './traffic-builder.ts';
 
 export interface SummarizeTracesOptions {
   files: string[];
+  /** Spans read after a trace's root before it is summarized (default LINGER_SPANS). */
+  lingerSpans?: number;
   onProgress?: (p: { spans: number; file: string }) => void;
 }
 
@@ -71,7 +73,7 @@ export async function summarizeTraces(options: SummarizeTracesOptions): Promise<
   await initSqlParser();
   const builder = new TrafficBuilder();
   const summary = builder.summary;
-  const summarizer = new TraceSummarizer(builder);
+  const summarizer = new TraceSummarizer(builder, options.lingerSpans ?? LINGER_SPANS);
   for (const { file, format } of detected) {
     if (format === 'empty') {
       summary.warnings.push(`${file}: empty, no spans`);
@@ -119,7 +121,10 @@ class TraceSummarizer {
   private readonly parser = new StatementParser();
   private lastSweep = 0;
 
-  constructor(private readonly builder: TrafficBuilder) {}
+  constructor(
+    private readonly builder: TrafficBuilder,
+    private readonly lingerSpans: number,
+  ) {}
 
   add(batch: TraceSpan[]): void {
     for (const span of batch) {
@@ -129,10 +134,10 @@ class TraceSummarizer {
       trace.spans.push(span.server || span.statement !== undefined ? span : { spanId: span.spanId, ...(span.parentId ? { parentId: span.parentId } : {}) });
       if (!span.parentId) trace.rootAt = this.counts.spans;
     }
-    if (this.counts.spans - this.lastSweep >= SWEEP_EVERY) {
+    if (this.counts.spans - this.lastSweep >= Math.min(SWEEP_EVERY, this.lingerSpans)) {
       this.lastSweep = this.counts.spans;
       for (const [id, trace] of this.pending) {
-        if (trace.rootAt !== undefined && this.counts.spans - trace.rootAt > LINGER_SPANS) {
+        if (trace.rootAt !== undefined && this.counts.spans - trace.rootAt > this.lingerSpans) {
           this.pending.delete(id);
           this.summarize(trace.spans);
         }
