@@ -105,6 +105,7 @@ export async function summarizeTraces(options: SummarizeTracesOptions): Promise<
     f.traces = Math.round(summarizer.counts.traces * share);
   }
   summary.warnings.push(...summarizer.warnings());
+  if (summary.unparsed.count > 0) summary.warnings.push(`${summary.unparsed.count} statement(s) of the traces could not be parsed and were left out (examples in unparsed.examples)`);
   if (summary.statements === 0) {
     throw new UsageError(
       `no database spans in ${options.files.length} trace file(s)${summary.warnings.length ? ` (${summary.warnings[0]})` : ''}`,

@@ -17,6 +17,7 @@ export interface TraceSpan {
   statement?: string;
   /** `db.system.name` / `db.system`, lower case. */
   dbSystem?: string;
+  /** The file and, for OTLP/JSON, the line (one export batch); line 0 in a Jaeger export (one JSON document). */
   source: SourceRef;
 }
 
