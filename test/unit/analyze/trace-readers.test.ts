@@ -182,6 +182,21 @@ describe('trace summary on spans made with the SDK', () => {
     ]);
   });
 
+  it('a statement the PostgreSQL parser rejects is counted, warned and left out', async () => {
+    const spans = recordSpans((span) => {
+      const server = span('POST /import', SpanKind.SERVER, { 'http.request.method': 'POST', 'http.route': '/import' });
+      span('pg.query', SpanKind.CLIENT, db('selec * fro users', 'db.query.text'), server);
+      span('pg.query', SpanKind.CLIENT, db('select 1 from users', 'db.query.text'), server);
+    });
+    const { otlp } = await writeBoth(spans, 'unparsed');
+    const s = await summarizeTraces({ files: [otlp] });
+    expect(s.statements).toBe(2);
+    expect(s.unparsed.count).toBe(1);
+    expect(s.unparsed.examples[0]!.sql).toBe('selec * fro users');
+    expect(s.warnings).toContain('1 statement(s) of the traces could not be parsed and were left out (examples in unparsed.examples)');
+    expect(s.requests).toEqual([{ route: 'POST /import', tables: ['users'], written: [], count: 1 }]);
+  });
+
   it('joins the spans of a trace spread over several files (a rotated export)', async () => {
     const spans = shopSpans();
     const a = await writeBoth(spans.slice(0, 5), 'part-a');
