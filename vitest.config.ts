@@ -2,7 +2,9 @@ import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // The package's exports point at dist/ for installs; under this condition they point at the TypeScript in src/.
-const resolve = { conditions: ['strangler-source', ...defaultServerConditions] };
+// No `module` condition: node does not use it, and the OpenTelemetry packages' `module` builds import files
+// without extensions, which node cannot load once vitest hands them to it.
+const resolve = { conditions: ['strangler-source', ...defaultServerConditions.filter((c) => c !== 'module')] };
 
 export default defineConfig({
   test: {

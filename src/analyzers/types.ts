@@ -86,9 +86,15 @@ export interface UnparsedStatement {
   source: SourceRef;
 }
 
+/** Trace exports: OTLP/JSON lines (the collector's file exporter) and Jaeger JSON (`{data:[{traceID, spans}]}`). */
+export type TraceFormat = 'otlp' | 'jaeger';
+
 export interface TrafficSummary {
-  /** Each file read: its format and, for text logs, the log_line_prefix read with (inferred, or given). */
-  files: { file: string; format: LogFormat; statements: number; logLinePrefix?: string; prefixInferred?: boolean }[];
+  /**
+   * Each file read: its format and, for text logs, the log_line_prefix read with (inferred, or given); for trace
+   * exports, the traces and spans read.
+   */
+  files: { file: string; format: LogFormat | TraceFormat; statements: number; logLinePrefix?: string; prefixInferred?: boolean; traces?: number; spans?: number }[];
   /** Statements read (weighted by calls for pg_stat_statements). */
   statements: number;
   shapes: StatementShape[];

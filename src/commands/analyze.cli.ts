@@ -17,12 +17,14 @@ export const registerAnalyze: RegisterCommand = (program, runtime) => {
     .option('--logs <files...>', 'query logs (files or globs; plain, gzip, bzip2, xz or zstd): stderr, syslog, RDS, logplex, csvlog, jsonlog, CloudNativePG, Cloud SQL or pg_stat_statements exports')
     .addOption(new Option('--log-format <format>', 'log format (default: recognised from the lines)').choices(LOG_FORMATS))
     .option('--log-line-prefix <prefix>', 'log_line_prefix of text logs (default: inferred from the lines)')
+    .option('--traces <files...>', 'trace exports (files or globs; plain or compressed): OTLP/JSON lines (the OpenTelemetry collector\'s file exporter) or Jaeger JSON')
     .option('--code <dir>', 'monolith source code (TypeScript/JavaScript)')
     .option('--schema <file>', 'pg_dump --schema-only file (tables, foreign keys, views)')
     .option('--database <url>', 'read tables, foreign keys and views from this live PostgreSQL database instead of a --schema file')
     .option('--git [dir]', 'git repository for co-change coupling between files (default: the code folder)')
     .option('--no-logs', 'ignore configured logs')
     .option('--no-code', 'ignore configured code')
+    .option('--no-traces', 'ignore configured traces')
     .option('--compare <file>', 'ground truth partition (same format as analysis.yaml): pairwise precision/recall/F1 and MoJoFM')
     .option('--evaluate <file>', 'score this (hand-edited) analysis.yaml instead of proposing one')
     .option('--contexts <n>', 'aim at this many contexts', positive('--contexts', true))
@@ -41,12 +43,14 @@ export const registerAnalyze: RegisterCommand = (program, runtime) => {
           logs: opts.logs as string[] | undefined,
           logFormat: opts.logFormat as 'auto' | undefined,
           logLinePrefix: opts.logLinePrefix as string | undefined,
+          traces: Array.isArray(opts.traces) ? (opts.traces as string[]) : undefined,
           code: opts.code as string | undefined,
           schema: opts.schema as string | undefined,
           database: opts.database as string | undefined,
           git: opts.git as string | boolean | undefined,
           noLogs: opts.logs === false,
           noCode: opts.code === false,
+          noTraces: opts.traces === false,
           compare: opts.compare as string | undefined,
           evaluate: opts.evaluate as string | undefined,
           contexts: opts.contexts as number | undefined,

@@ -11,6 +11,8 @@ import { scanCode } from '../analyzers/code/scan-code.ts';
 import { keepKnownTables } from '../analyzers/code/known-tables.ts';
 import { buildCouplingGraph, DEFAULT_WEIGHTS, nodeId, type CouplingGraph } from '../analyzers/graph/coupling-graph.ts';
 import { summarizeTraffic } from '../analyzers/logs/summarize-traffic.ts';
+import { summarizeTraces } from '../analyzers/traces/summarize-traces.ts';
+import { mergeTraffic } from '../analyzers/traces/traffic-builder.ts';
 import { comparePartitions } from '../analyzers/metrics/compare-partitions.ts';
 import { readPartition } from '../analyzers/partition/read-partition.ts';
 import { readSchemaDump } from '../analyzers/schema/read-schema-dump.ts';
@@ -27,6 +29,8 @@ export interface AnalyzeOptions {
   logs?: string[];
   logFormat?: 'auto' | LogFormat;
   logLinePrefix?: string;
+  /** Trace exports (OTLP/JSON lines, Jaeger JSON): files or globs. */
+  traces?: string[];
   code?: string;
   schema?: string;
   /** A live database to read the schema from (instead of a pg_dump file). */
@@ -41,6 +45,7 @@ export interface AnalyzeOptions {
   /** Use no logs / no code even if configured (for comparisons of signals). */
   noLogs?: boolean;
   noCode?: boolean;
+  noTraces?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -54,6 +59,7 @@ interface Plan {
   logs: string[];
   logFormat: 'auto' | LogFormat;
   logLinePrefix?: string;
+  traces: string[];
   code?: string;
   codeInclude?: string[];
   schema?: string;
@@ -71,7 +77,7 @@ interface Plan {
 
 async function plan(options: AnalyzeOptions): Promise<Plan> {
   if (options.schema && options.database) throw new UsageError('--schema and --database both give the schema', 'pass one of them');
-  const flagged = Boolean(options.logs?.length || options.code || options.schema || options.database);
+  const flagged = Boolean(options.logs?.length || options.traces?.length || options.code || options.schema || options.database);
   const hasConfig = options.configExplicit || existsSync(options.configFile);
   let p: Plan;
   if (hasConfig) {
@@ -82,6 +88,7 @@ async function plan(options: AnalyzeOptions): Promise<Plan> {
       logs: config.monolith.logs.map((l) => path.resolve(dir, l)),
       logFormat: config.monolith.logFormat,
       logLinePrefix: config.monolith.logLinePrefix,
+      traces: config.monolith.traces.map((t) => path.resolve(dir, t)),
       code: rel(config.monolith.source),
       schema: rel(config.monolith.schemaFile),
       ...(!config.monolith.schemaFile && config.monolith.database ? { database: config.monolith.database, databaseOptional: true } : {}),
@@ -94,7 +101,7 @@ async function plan(options: AnalyzeOptions): Promise<Plan> {
     };
   } else if (flagged) {
     const defaults = analysisSchema.parse({});
-    p = { source: 'flags', logs: [], logFormat: 'auto', weights: DEFAULT_WEIGHTS, resolution: defaults.resolution, seed: defaults.seed, pins: {} };
+    p = { source: 'flags', logs: [], logFormat: 'auto', traces: [], weights: DEFAULT_WEIGHTS, resolution: defaults.resolution, seed: defaults.seed, pins: {} };
   } else {
     const defaults = analysisSchema.parse({});
     p = {
@@ -102,6 +109,7 @@ async function plan(options: AnalyzeOptions): Promise<Plan> {
       logs: [path.join(SAMPLE_ROOT, 'logs/comments-on/postgresql.csv.gz')],
       logFormat: 'auto',
       logLinePrefix: SAMPLE_LOG_PREFIX,
+      traces: [],
       code: SAMPLE_ROOT,
       codeInclude: ['src'],
       schema: path.join(SAMPLE_ROOT, 'schema.sql'),
@@ -114,6 +122,7 @@ async function plan(options: AnalyzeOptions): Promise<Plan> {
   }
   if (options.logs?.length) p.logs = await expandGlobs(options.logs);
   if (options.logFormat) p.logFormat = options.logFormat;
+  if (options.traces?.length) p.traces = await expandGlobs(options.traces);
   if (options.logLinePrefix) p.logLinePrefix = options.logLinePrefix;
   if (options.code) {
     p.code = path.resolve(options.code);
@@ -135,6 +144,7 @@ async function plan(options: AnalyzeOptions): Promise<Plan> {
   if (options.seed !== undefined) p.seed = options.seed;
   if (options.contexts !== undefined) p.contexts = options.contexts;
   if (options.noLogs) p.logs = [];
+  if (options.noTraces) p.traces = [];
   if (options.noCode) p.code = undefined;
   return p;
 }
@@ -163,15 +173,24 @@ function proposalOf(g: CouplingGraph, partition: Partition): Proposal {
 export async function runAnalyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const p = await plan(options);
   const warnings: string[] = [];
-  if (p.logs.length === 0 && !p.code && !p.schema && !p.database) {
-    throw new UsageError('nothing to analyze: no query logs, no code and no schema', 'pass --logs <file|glob>, --code <dir>, --schema <pg_dump file> or --database <url> (or set monolith.logs/source/schemaFile)');
+  if (p.logs.length === 0 && p.traces.length === 0 && !p.code && !p.schema && !p.database) {
+    throw new UsageError('nothing to analyze: no query logs, no traces, no code and no schema', 'pass --logs <file|glob>, --traces <file|glob>, --code <dir>, --schema <pg_dump file> or --database <url> (or set monolith.logs/traces/source/schemaFile)');
   }
   let traffic: TrafficSummary | undefined;
+  const traffics: TrafficSummary[] = [];
   let code: CodeModel | undefined;
   let schema: SchemaModel | undefined;
   if (p.logs.length > 0) {
     options.onProgress?.(`reading ${p.logs.length} log file(s)`);
-    traffic = await summarizeTraffic({ files: p.logs, format: p.logFormat, logLinePrefix: p.logLinePrefix, onProgress: (x) => options.onProgress?.(`${x.statements.toLocaleString('en-US')} statements (${path.basename(x.file)})`) });
+    traffics.push(await summarizeTraffic({ files: p.logs, format: p.logFormat, logLinePrefix: p.logLinePrefix, onProgress: (x) => options.onProgress?.(`${x.statements.toLocaleString('en-US')} statements (${path.basename(x.file)})`) }));
+  }
+  if (p.traces.length > 0) {
+    options.onProgress?.(`reading ${p.traces.length} trace file(s)`);
+    traffics.push(await summarizeTraces({ files: p.traces, onProgress: (x) => options.onProgress?.(`${x.spans.toLocaleString('en-US')} spans (${path.basename(x.file)})`) }));
+  }
+  if (traffics.length > 0) {
+    // Logs and traces of one monolith are one body of traffic: shapes, transactions and requests merged.
+    traffic = mergeTraffic(traffics);
     warnings.push(...traffic.warnings);
   }
   let schemaSource = p.schema;

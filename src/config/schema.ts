@@ -34,6 +34,11 @@ export const monolithSchema = z
     logFormat: z.enum(logFormats).default('auto'),
     /** PostgreSQL's log_line_prefix for text logs (stderr, syslog, RDS...); inferred from the lines when not set. */
     logLinePrefix: z.string().optional(),
+    /**
+     * Trace exports: files or globs, plain or compressed. OTLP/JSON lines (the OpenTelemetry collector's file
+     * exporter) or Jaeger JSON (`{data:[...]}`): server spans' http.route with their database spans' statements.
+     */
+    traces: z.array(z.string()).default([]),
     /** Git repository for co-change history. */
     git: z.string().optional(),
   })

@@ -32,6 +32,8 @@ export function renderStarterConfig(d: Detected): string {
     '  logFormat: auto',
     "  # For stderr logs whose log_line_prefix is not PostgreSQL's default:",
     "  # logLinePrefix: '%m [%p] %q%u@%d '",
+    "  # Traces (OTLP/JSON lines from the OpenTelemetry collector's file exporter, or Jaeger JSON), plain or .gz:",
+    "  # traces: ['traces/*.jsonl.gz']",
     d.git ? `  git: ${q(d.git)}` : '  # git: .',
     '',
     'analysis:',
