@@ -63,31 +63,12 @@ describe('sync crash safety (kill -9 at random moments, restart each time)', () 
       for (let i = 0; i < 20; i++) {
         const child = start(config);
         // early kills land in the backfill (right after the slot is created, which is when it starts: a fast
-        // backfill would otherwise be over before a timed kill), later ones at random moments while streaming
-        let wait: number;
-        if (i < 4) {
-          const began = Date.now();
-          await new Promise<void>((resolve) => {
-            let seen = '';
-            const onData = (d: Buffer) => {
-              seen += d.toString();
-              if (/created at/.test(seen)) done();
-            };
-            const timer = setTimeout(done, 15_000);
-            function done() {
-              clearTimeout(timer);
-              child.all?.off('data', onData);
-              resolve();
-            }
-            child.all?.on('data', onData);
-            void child.finally(done);
-          });
-          await new Promise((r) => setTimeout(r, rnd() * 30));
-          wait = Date.now() - began;
-        } else {
-          wait = 800 + rnd() * 2_500;
-          await new Promise((r) => setTimeout(r, wait));
-        }
+        // backfill would otherwise be over before a timed kill), later ones at random moments once it streams (a
+        // fixed delay would land in the backfill on a slow or busy machine)
+        const began = Date.now();
+        await untilOutput(child, i < 4 ? /created at/ : /streaming changes/, 30_000);
+        await new Promise((r) => setTimeout(r, i < 4 ? rnd() * 30 : rnd() * 2_500));
+        const wait = Date.now() - began;
         child.kill('SIGKILL');
         const r = await child;
         if (r.signal === 'SIGKILL') kills++;
@@ -118,5 +99,24 @@ describe('sync crash safety (kill -9 at random moments, restart each time)', () 
     const s = JSON.parse(status.stdout);
     expect(s.contexts[0]).toMatchObject({ context: 'catalog', runningPid: null, target: { phase: 'streaming', reachable: true }, source: { slot: { exists: true, active: false } } });
     expect(s.contexts[0].target.rowsApplied).toBeGreaterThan(0);
-  });
+  }, 360_000);
 });
+
+/** Resolves once the child's output matches `pattern`, it ends, or `ms` pass. */
+function untilOutput(child: ResultPromise, pattern: RegExp, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let seen = '';
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      if (pattern.test(seen)) done();
+    };
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      child.all?.off('data', onData);
+      resolve();
+    }
+    child.all?.on('data', onData);
+    void child.finally(done);
+  });
+}
