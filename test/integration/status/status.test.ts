@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStatus } from '../../../src/commands/status.ts';
 import { runSyncStart } from '../../../src/commands/sync.ts';
 import { runVerifyParity } from '../../../src/commands/verify-parity.ts';
+import { readParityVerdict } from '../../../src/routing/parity-verdict.ts';
 import type { SyncEvent } from '../../../src/sync/sync-events.ts';
 import { createTestDatabase, queryOnce } from '../../harness/databases.ts';
 import { freePort } from '../../harness/postgres-server.ts';
@@ -97,6 +98,15 @@ describe('strangler status on real parts', () => {
     const stored = (await runStatus({ configFile, domain: 'catalog' })).contexts[0]!;
     expect(stored.parity).toMatchObject({ state: 'stored', verdict: 'pass', checks: { data: true, api: false }, counts: { data: { tables: 1, missing: 0, extra: 0, changed: 0 } }, file: parity.storedAt });
 
+    // a failing check is stored too, and the route shift gate reads it as not green
+    await queryOnce(serviceUrl, `UPDATE items SET name = 'changed in the service' WHERE id = 1`);
+    const failing = await runVerifyParity({ domain: 'catalog', configFile, waitSyncSeconds: 30 });
+    expect(failing.pass).toBe(false);
+    expect(await readParityVerdict(path.dirname(configFile), 'catalog')).toMatchObject({ verdict: 'fail' });
+    const red = (await runStatus({ configFile, domain: 'catalog' })).contexts[0]!;
+    expect(red.parity).toMatchObject({ state: 'stored', verdict: 'fail', counts: { data: { changed: 1 } } });
+    expect(red.nextStep).toBe('fix the differences of the last parity result (1 data difference(s) in 1 table(s) (allowed: 0)), then run strangler verify-parity catalog --api');
+
     controller.abort();
     await sync;
     const stopped = (await runStatus({ configFile, domain: 'catalog' })).contexts[0]!;
@@ -119,8 +129,20 @@ describe('strangler status on real parts', () => {
     expect(r.label).toBe('canary 25%');
     expect(r.traffic!.errorRate).toEqual({ monolith: 0.01, service: 0.4 });
     expect(r.traffic!.rollbacks).toHaveLength(1);
-    // the sync is stopped, which comes first; the rollback shows in the traffic and its reason in the result
+    // the stopped sync comes first; once it streams again, the rollback is the next thing to deal with
     expect(r.nextStep).toBe('run strangler sync start catalog --detach');
+    const controller = new AbortController();
+    const events: SyncEvent[] = [];
+    const sync = runSyncStart({ domain: 'catalog', configFile, signal: controller.signal, onEvent: (e) => events.push(e) });
+    try {
+      await until('sync to stream again', () => events.some((e) => e.type === 'streaming'));
+      const again = (await runStatus({ configFile, domain: 'catalog' })).contexts[0]!;
+      expect(again.sync.forward.state).toBe('streaming');
+      expect(again.nextStep).toBe("the proxy fell back from canary 25% to shadow (service 5xx rate 40.0% over 30 s exceeds the monolith's 1.0% by more than 5%): fix the service, then run strangler route rollback catalog so strangler.yaml agrees");
+    } finally {
+      controller.abort();
+      await sync;
+    }
 
     admin.set({ statusCode: 503, body: 'starting' });
     const answered503 = await runStatus({ configFile, domain: 'catalog' });
