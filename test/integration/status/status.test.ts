@@ -3,7 +3,7 @@
  * state the real sync engine writes (run through `sync start`, which holds its run), a service database that does
  * not answer, verify-parity storing its result, and the proxy's admin /status from a real loopback HTTP server.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,5 +152,23 @@ describe('strangler status on real parts', () => {
     expect(elsewhere.proxy).toEqual({ admin: `127.0.0.1:${deadPort}`, reachable: false, error: 'not running' });
     expect(elsewhere.unreachable).toContainEqual({ part: 'proxy', where: `127.0.0.1:${deadPort}`, error: 'not running', contexts: ['catalog'] });
     expect(elsewhere.contexts[0]!.unreachable).toContain('proxy');
+  });
+
+  it('names a monolith database that does not answer once, for every context it concerns, and an unreadable parity file', async () => {
+    const dir = path.dirname(configFile);
+    const down = path.join(dir, 'monolith-down.yaml');
+    await writeFile(down, (await readFile(configFile, 'utf8')).replace(monolithUrl, `postgres://app:secret@127.0.0.1:${deadPort}/shop`));
+    await mkdir(path.join(dir, '.strangler', 'parity'), { recursive: true });
+    await writeFile(path.join(dir, '.strangler', 'parity', 'cart.json'), '{"verdict": ');
+    const r = await runStatus({ configFile: down });
+    expect(r.unreachable).toContainEqual({ part: 'monolith database', where: `postgres://app:***@127.0.0.1:${deadPort}/shop`, error: expect.stringMatching(/^cannot connect: .*ECONNREFUSED/), contexts: ['catalog', 'cart'] });
+    expect(r.unreachable).toContainEqual({ part: 'parity result', where: path.join(dir, '.strangler', 'parity', 'cart.json'), error: expect.stringMatching(/^not JSON/), contexts: ['cart'] });
+    expect(JSON.stringify(r)).not.toContain('secret');
+    const catalog = r.contexts.find((c) => c.domain === 'catalog')!;
+    // the service database still answers: the sync's own state is read from it
+    expect(catalog.sync.forward).toMatchObject({ state: 'stopped', slot: { state: 'unknown' } });
+    expect(catalog.sync.forward.lastAppliedPosition).not.toBeNull();
+    expect(catalog.unreachable).toEqual(['monolith database', 'proxy']); // the admin server still answers 503 from the test before
+    expect(catalog.nextStep).toBe('bring the monolith database of catalog back (see unreachable), then run strangler status catalog again');
   });
 });
