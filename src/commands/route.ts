@@ -9,6 +9,7 @@ import { applyChangesToFile } from '../routing/apply-route-plan.ts';
 import { readParityVerdict } from '../routing/parity-verdict.ts';
 import { parseShiftTarget, planRollback, planShift, type PhasePlan, type PhaseState } from '../routing/phase-plan.ts';
 import type { ProxyStatus } from '../routing/proxy-status.ts';
+import { readProxyStatus } from '../routing/read-proxy-status.ts';
 import { buildRouteTable, modeOf, type RouteMode } from '../routing/route-table.ts';
 import { isRouteError, parseRoute } from '../routing/route-pattern.ts';
 
@@ -101,21 +102,6 @@ export interface RouteStatusResult {
     serviceUrl?: string;
     effective?: ProxyStatus['contexts'][string];
   }[];
-}
-
-export async function readProxyStatus(admin: string, timeoutMs = 1500): Promise<{ status?: ProxyStatus; error?: string }> {
-  const { request } = await import('undici');
-  try {
-    const res = await request(`http://${admin}/status`, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    if (res.statusCode !== 200) {
-      await res.body.dump();
-      return { error: `GET /status answered ${res.statusCode}` };
-    }
-    return { status: (await res.body.json()) as ProxyStatus };
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    return { error: code === 'ECONNREFUSED' ? 'not running' : (e as Error).message };
-  }
 }
 
 export async function runRouteStatus(o: { configFile: string; domain?: string; admin?: string }): Promise<RouteStatusResult> {

@@ -8,6 +8,7 @@ import { waitForSync, type WaitSyncResult } from '../parity/wait-sync.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { ContextConfig, StranglerConfig } from '../config/schema.ts';
 import { ConfigError, UsageError } from '../errors.ts';
+import { toStoredParity, writeParityResult } from '../status/parity-store.ts';
 
 export interface VerifyParityOptions {
   domain: string;
@@ -48,6 +49,8 @@ export interface VerifyParityResult {
   failures: string[];
   pass: boolean;
   warnings: string[];
+  /** Where the result was stored for `route shift` and `status` (only when a strangler.yaml was read). */
+  storedAt?: string;
 }
 
 /** `data=0,api=0,noisy-endpoints=10%` */
@@ -64,12 +67,12 @@ export function parseFailOn(spec: string, defaults: Thresholds): Thresholds {
   return out;
 }
 
-async function contextOf(options: VerifyParityOptions): Promise<{ config?: StranglerConfig; context?: ContextConfig }> {
+async function contextOf(options: VerifyParityOptions): Promise<{ config?: StranglerConfig; context?: ContextConfig; dir?: string }> {
   const dataByFlags = options.data === false || Boolean(options.source && options.target && options.tables);
   const apiByFlags = !options.api || Boolean(options.monolithUrl && options.serviceUrl && options.corpus);
   const needsConfig = options.configExplicit || existsSync(options.configFile) || !(dataByFlags && apiByFlags);
   if (!needsConfig) return {};
-  const { config } = await loadConfig(options.configFile);
+  const { config, dir } = await loadConfig(options.configFile);
   const context = config.contexts[options.domain];
   if (!context) {
     const known = Object.keys(config.contexts);
@@ -78,11 +81,11 @@ async function contextOf(options: VerifyParityOptions): Promise<{ config?: Stran
       known.length ? `known contexts: ${known.join(', ')}` : 'add it under contexts: (or run strangler analyze)',
     );
   }
-  return { config, context };
+  return { config, context, dir };
 }
 
 export async function runVerifyParity(options: VerifyParityOptions): Promise<VerifyParityResult> {
-  const { config, context } = await contextOf(options);
+  const { config, context, dir } = await contextOf(options);
   const parity = context?.parity;
   const thresholds = parseFailOn(options.failOn ?? '', {
     data: parity?.failOn.dataDifferences ?? 0,
@@ -161,5 +164,6 @@ export async function runVerifyParity(options: VerifyParityOptions): Promise<Ver
     }
   }
   result.pass = result.failures.length === 0;
+  if (dir) result.storedAt = await writeParityResult(dir, toStoredParity(result, new Date()));
   return result;
 }

@@ -56,5 +56,6 @@ export function renderParityText(r: VerifyParityResult, color: boolean): string 
   }
   for (const w of r.warnings) lines.push(c.yellow(`warning: ${w}`));
   lines.push(r.pass ? c.green('PASS: monolith and service agree') : c.red(`FAIL: ${r.failures.join('; ')}`));
+  if (r.storedAt) lines.push(`result stored in ${r.storedAt} (read by route shift and status)`);
   return `${lines.join('\n')}\n`;
 }
