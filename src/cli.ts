@@ -14,6 +14,7 @@ import { registerSync } from './commands/sync.cli.ts';
 import { registerRoute } from './commands/route.cli.ts';
 import { registerContext } from './commands/context.cli.ts';
 import { registerExtract } from './commands/extract.cli.ts';
+import { registerProxy } from './commands/proxy.cli.ts';
 
 /**
  * The default plan file (config/load-config.ts's DEFAULT_CONFIG_FILE, not imported: loading the config module
@@ -21,7 +22,7 @@ import { registerExtract } from './commands/extract.cli.ts';
  */
 const DEFAULT_CONFIG_FILE = 'strangler.yaml';
 
-const commands: RegisterCommand[] = [registerInit, registerConfig, registerAnalyze, registerVerifyParity, registerSync, registerContext, registerExtract, registerRoute];
+const commands: RegisterCommand[] = [registerInit, registerConfig, registerAnalyze, registerVerifyParity, registerSync, registerContext, registerExtract, registerRoute, registerProxy];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

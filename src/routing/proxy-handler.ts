@@ -1,0 +1,217 @@
+/**
+ * One request through the proxy: which side answers it, forwarding with streamed bodies, the retry of a failed
+ * idempotent service request on the monolith, and the shadow copy.
+ *
+ *   1. handleRequest   route table -> effective mode -> target (sticky split in canary) -> forward
+ *   2. forward         undici request with the client's body streamed in, the answer streamed out
+ *   3. answerService   the service, or the monolith when an idempotent bodiless request failed there
+ *   4. answerShadow    the monolith answers; its answer is kept (up to a size) and the request queued for the service
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { pipeline } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { clientResponseHeaders, upstreamRequestHeaders } from './forward-headers.ts';
+import type { ProxyMetrics, RouteLabels, Target } from './proxy-metrics.ts';
+import type { ProxyView, Upstream } from './proxy-view.ts';
+import { matchRoute, type RouteEntry } from './route-table.ts';
+import type { RoutingState } from './routing-state.ts';
+import type { ShadowMirror } from './shadow-mirror.ts';
+import { onService, userKeyOf } from './sticky-split.ts';
+import type { UpstreamPools } from './upstream-pools.ts';
+
+export interface ProxyDeps {
+  state: RoutingState;
+  view: () => ProxyView;
+  pools: UpstreamPools;
+  metrics: ProxyMetrics;
+  shadow: ShadowMirror;
+}
+
+const UNMATCHED: RouteLabels = { route: 'unmatched', context: '' };
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  path: string;
+  headers: Record<string, string | string[]>;
+  requestId: string;
+  hasBody: boolean;
+  labels: RouteLabels;
+  signal: AbortSignal;
+}
+
+type Failure = { kind: 'timeout' | 'refused' | 'reset' | 'aborted'; status: number; message: string };
+
+export function clientAddressOf(req: IncomingMessage): string {
+  const a = req.socket.remoteAddress ?? '';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
+}
+
+// 1.
+export function handleRequest(deps: ProxyDeps, req: IncomingMessage, res: ServerResponse): void {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const pathname = q < 0 ? url : url.slice(0, q);
+  const method = req.method ?? 'GET';
+  const entry = matchRoute(deps.state.table, method, pathname);
+  const clientAddress = clientAddressOf(req);
+  const { headers, requestId } = upstreamRequestHeaders(req.headers, { clientAddress, proto: 'encrypted' in req.socket ? 'https' : 'http' });
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) {
+      deps.metrics.clientError('aborted');
+      controller.abort();
+    }
+  });
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  const x: Exchange = { req, res, path: url, headers, requestId, hasBody, labels: entry ? { route: entry.route.text, context: entry.context } : UNMATCHED, signal: controller.signal };
+  deps.metrics.inFlight.inc();
+  res.once('close', () => deps.metrics.inFlight.dec());
+  const view = deps.view();
+  const service = entry ? view.services.get(entry.context) : undefined;
+  const effective = entry && service ? deps.state.effectiveOf(entry, Date.now()) : undefined;
+  let run: Promise<void>;
+  if (!entry || !service || !effective || effective.mode === 'monolith') run = answerPlain(deps, x, 'monolith', view.monolith, entry);
+  else if (effective.mode === 'shadow') run = answerShadow(deps, x, entry, view.monolith, service);
+  else if (effective.mode === 'service' || onService(entry.context, userKeyOf(req.headers, view.userKey, clientAddress), effective.percent)) run = answerService(deps, x, entry, view.monolith, service);
+  else run = answerPlain(deps, x, 'monolith', view.monolith, entry);
+  run.catch((e: unknown) => fail(x, 502, `proxy error: ${(e as Error).message}`));
+}
+
+function failureOf(e: unknown): Failure {
+  const code = (e as { code?: string }).code ?? '';
+  const message = (e as Error).message ?? String(e);
+  if (code === 'UND_ERR_ABORTED' || (e as Error).name === 'AbortError') return { kind: 'aborted', status: 499, message };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { kind: 'timeout', status: 504, message };
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') return { kind: 'refused', status: 502, message };
+  return { kind: 'reset', status: 502, message };
+}
+
+function fail(x: Exchange, status: number, message: string): void {
+  if (x.res.headersSent || x.res.destroyed) {
+    x.res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: message, requestId: x.requestId });
+  x.res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': x.requestId });
+  x.res.end(body);
+}
+
+// 2.
+async function forward(deps: ProxyDeps, x: Exchange, up: Upstream, withBody: boolean): Promise<Dispatcher.ResponseData> {
+  return deps.pools.get(up.origin).request({
+    path: up.basePath ? `${up.basePath}${x.path}` : x.path,
+    method: x.req.method as Dispatcher.HttpMethod,
+    headers: x.headers,
+    body: withBody ? x.req : undefined,
+    headersTimeout: up.timeoutMs,
+    bodyTimeout: up.timeoutMs,
+    signal: x.signal,
+  });
+}
+
+function streamAnswer(x: Exchange, target: Target, r: Dispatcher.ResponseData, onChunk?: (c: Buffer) => void, onEnd?: () => void): void {
+  if (x.res.destroyed) {
+    r.body.destroy();
+    return;
+  }
+  const headers = clientResponseHeaders(r.headers, x.requestId);
+  headers['x-strangler-upstream'] = target;
+  x.res.writeHead(r.statusCode, headers);
+  if (onChunk) r.body.on('data', onChunk);
+  pipeline(r.body, x.res, (err) => {
+    if (err) x.res.destroy();
+    else onEnd?.();
+  });
+}
+
+function recordAnswer(deps: ProxyDeps, x: Exchange, entry: RouteEntry | undefined, target: Target, started: number, status: number): void {
+  const ms = performance.now() - started;
+  deps.metrics.answered(x.labels, target, status, ms / 1000);
+  if (entry) deps.state.recordAnswer(entry.context, target, Date.now(), ms, status);
+}
+
+function recordFailure(deps: ProxyDeps, x: Exchange, entry: RouteEntry | undefined, target: Target, started: number, f: Failure): void {
+  if (f.kind === 'aborted') return;
+  deps.metrics.upstreamError(x.labels.context, target, f.kind);
+  recordAnswer(deps, x, entry, target, started, f.status);
+  if (target === 'service' && entry && deps.state.eject(entry.context, Date.now())) deps.metrics.ejected(entry.context);
+}
+
+async function answerPlain(deps: ProxyDeps, x: Exchange, target: Target, up: Upstream, entry: RouteEntry | undefined): Promise<void> {
+  const started = performance.now();
+  let r: Dispatcher.ResponseData;
+  try {
+    r = await forward(deps, x, up, x.hasBody);
+  } catch (e) {
+    const f = failureOf(e);
+    recordFailure(deps, x, entry, target, started, f);
+    if (f.kind !== 'aborted') fail(x, f.status, `the ${target} did not answer (${f.kind}: ${f.message})`);
+    return;
+  }
+  recordAnswer(deps, x, entry, target, started, r.statusCode);
+  streamAnswer(x, target, r);
+}
+
+// 3.
+async function answerService(deps: ProxyDeps, x: Exchange, entry: RouteEntry, monolith: Upstream, service: Upstream): Promise<void> {
+  const retryable = IDEMPOTENT.has(x.req.method ?? '') && !x.hasBody;
+  if (!retryable) return answerPlain(deps, x, 'service', service, entry);
+  const started = performance.now();
+  try {
+    const r = await forward(deps, x, service, false);
+    recordAnswer(deps, x, entry, 'service', started, r.statusCode);
+    if (r.statusCode < 500) return streamAnswer(x, 'service', r);
+    await r.body.dump().catch(() => {});
+  } catch (e) {
+    const f = failureOf(e);
+    recordFailure(deps, x, entry, 'service', started, f);
+    if (f.kind === 'aborted') return;
+  }
+  if (x.res.destroyed) return;
+  deps.metrics.retried(entry.context);
+  return answerPlain(deps, x, 'monolith', monolith, entry);
+}
+
+// 4.
+async function answerShadow(deps: ProxyDeps, x: Exchange, entry: RouteEntry, monolith: Upstream, service: Upstream & { shadowMethods: Set<string>; ignorePaths: string[]; floatTolerance: number }): Promise<void> {
+  const method = x.req.method ?? 'GET';
+  if (!service.shadowMethods.has(method) || x.hasBody) return answerPlain(deps, x, 'monolith', monolith, entry);
+  const started = performance.now();
+  let r: Dispatcher.ResponseData;
+  try {
+    r = await forward(deps, x, monolith, false);
+  } catch (e) {
+    const f = failureOf(e);
+    recordFailure(deps, x, entry, 'monolith', started, f);
+    if (f.kind !== 'aborted') fail(x, f.status, `the monolith did not answer (${f.kind}: ${f.message})`);
+    return;
+  }
+  recordAnswer(deps, x, entry, 'monolith', started, r.statusCode);
+  const cap = deps.shadow.maxBodyBytes;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const keep = (c: Buffer) => {
+    size += c.length;
+    if (size <= cap) chunks.push(c);
+  };
+  const ct = r.headers['content-type'];
+  streamAnswer(x, 'monolith', r, keep, () => {
+    if (size > cap) return deps.metrics.shadowDrop(entry.context, 'too-large');
+    deps.shadow.enqueue({
+      context: entry.context,
+      route: entry.route.text,
+      method,
+      path: x.path,
+      servicePath: service.basePath ? `${service.basePath}${x.path}` : x.path,
+      headers: x.headers,
+      primary: { status: r.statusCode, contentType: String(Array.isArray(ct) ? ct[0] : ct ?? ''), body: Buffer.concat(chunks) },
+      pool: deps.pools.get(service.origin),
+      timeoutMs: service.timeoutMs,
+      ignorePaths: service.ignorePaths,
+      floatTolerance: service.floatTolerance,
+    });
+  });
+}
