@@ -2,7 +2,7 @@
  * Headers on the way through the proxy (pure): hop-by-hop headers stripped both ways, X-Forwarded-For/Proto/Host
  * set, a request id and a W3C traceparent propagated (a new span id for the proxy's hop) or created.
  */
-import { randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
 /** RFC 9110 §7.6.1 connection-specific headers, plus the legacy ones proxies drop. */
@@ -23,15 +23,27 @@ function connectionTokens(headers: IncomingHttpHeaders): Set<string> | undefined
   return new Set(String(c).toLowerCase().split(',').map((s) => s.trim()).filter(Boolean));
 }
 
+// Random hex from a refilled pool: one getrandom call per 512 ids instead of one per id.
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+function randomHex(bytes: number): string {
+  if (poolAt + bytes > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += bytes;
+  return pool.toString('hex', poolAt - bytes, poolAt);
+}
+
 function newSpanId(): string {
-  return randomUUID().replace(/-/g, '').slice(0, 16);
+  return randomHex(8);
 }
 
 /** A traceparent for the upstream hop: the client's trace with a new parent id, or a new sampled trace. */
 export function nextTraceparent(incoming: string | undefined): string {
   const m = incoming ? TRACEPARENT.exec(incoming.trim()) : null;
   if (m && m[1] !== 'ff' && !/^0+$/.test(m[2]!) && !/^0+$/.test(m[3]!)) return `${m[1]}-${m[2]}-${newSpanId()}-${m[4]}`;
-  return `00-${randomUUID().replace(/-/g, '')}-${newSpanId()}-01`;
+  return `00-${randomHex(16)}-${newSpanId()}-01`;
 }
 
 const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;

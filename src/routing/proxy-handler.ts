@@ -7,6 +7,7 @@
  *   3. answerService   the service, or the monolith when an idempotent bodiless request failed there
  *   4. answerShadow    the monolith answers; its answer is kept (up to a size) and the request queued for the service
  */
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream';
@@ -39,7 +40,7 @@ interface Exchange {
   requestId: string;
   hasBody: boolean;
   labels: RouteLabels;
-  signal: AbortSignal;
+  signal: EventEmitter;
 }
 
 type Failure = { kind: 'timeout' | 'refused' | 'reset' | 'aborted'; status: number; message: string };
@@ -58,17 +59,18 @@ export function handleRequest(deps: ProxyDeps, req: IncomingMessage, res: Server
   const entry = matchRoute(deps.state.table, method, pathname);
   const clientAddress = clientAddressOf(req);
   const { headers, requestId } = upstreamRequestHeaders(req.headers, { clientAddress, proto: 'encrypted' in req.socket ? 'https' : 'http' });
-  const controller = new AbortController();
+  // undici takes an EventEmitter as its abort signal: cheaper per request than an AbortController
+  const abort = new EventEmitter();
   res.once('close', () => {
+    deps.metrics.inFlight.dec();
     if (!res.writableFinished) {
       deps.metrics.clientError('aborted');
-      controller.abort();
+      abort.emit('abort');
     }
   });
   const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-  const x: Exchange = { req, res, path: url, headers, requestId, hasBody, labels: entry ? { route: entry.route.text, context: entry.context } : UNMATCHED, signal: controller.signal };
+  const x: Exchange = { req, res, path: url, headers, requestId, hasBody, labels: entry ? { route: entry.route.text, context: entry.context } : UNMATCHED, signal: abort };
   deps.metrics.inFlight.inc();
-  res.once('close', () => deps.metrics.inFlight.dec());
   const view = deps.view();
   const service = entry ? view.services.get(entry.context) : undefined;
   const effective = entry && service ? deps.state.effectiveOf(entry, Date.now()) : undefined;
