@@ -26,6 +26,8 @@ export interface ProxyDeps {
   pools: UpstreamPools;
   metrics: ProxyMetrics;
   shadow: ShadowMirror;
+  /** Told when a connection failure ejects a context's service. */
+  onEjected?: (context: string, until: Date) => void;
 }
 
 const UNMATCHED: RouteLabels = { route: 'unmatched', context: '' };
@@ -142,7 +144,10 @@ function recordFailure(deps: ProxyDeps, x: Exchange, entry: RouteEntry | undefin
   if (f.kind === 'aborted') return;
   deps.metrics.upstreamError(x.labels.context, target, f.kind);
   recordAnswer(deps, x, entry, target, started, f.status);
-  if (target === 'service' && entry && deps.state.eject(entry.context, Date.now())) deps.metrics.ejected(entry.context);
+  if (target === 'service' && entry && deps.state.eject(entry.context, Date.now())) {
+    deps.metrics.ejected(entry.context);
+    deps.onEjected?.(entry.context, new Date(deps.state.contexts.get(entry.context)!.ejectedUntil));
+  }
 }
 
 async function answerPlain(deps: ProxyDeps, x: Exchange, target: Target, up: Upstream, entry: RouteEntry | undefined): Promise<void> {

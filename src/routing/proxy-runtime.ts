@@ -141,7 +141,7 @@ export async function startProxy(o: ProxyRuntimeOptions): Promise<RunningProxy> 
     metrics.shadowResult(r.context, r.mismatch);
   }, (context, why) => metrics.shadowDrop(context, why));
   const pools = new UpstreamPools(loaded.config.proxy.upstreamConnections);
-  const deps: ProxyDeps = { state, view: () => view, pools, metrics, shadow };
+  const deps: ProxyDeps = { state, view: () => view, pools, metrics, shadow, onEjected: (context, until) => emit({ type: 'ejected', context, until: until.toISOString() }) };
   const startedAt = new Date();
   const traffic = trafficServer(loaded.config, deps);
   const admin = adminServer(deps, startedAt, loaded.file);
