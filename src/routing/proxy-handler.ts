@@ -8,7 +8,8 @@
  *   4. answerShadow    the monolith answers; its answer is kept (up to a size) and the request queued for the service
  */
 import { EventEmitter } from 'node:events';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forward-headers.ts';
@@ -150,37 +151,67 @@ function recordFailure(deps: ProxyDeps, x: Exchange, entry: RouteEntry | undefin
   }
 }
 
-async function answerPlain(deps: ProxyDeps, x: Exchange, target: Target, up: Upstream, entry: RouteEntry | undefined): Promise<void> {
+/** Writes the answer head to the client and returns the client response for undici to stream the body into. */
+function headTo(x: Exchange, target: Target, statusCode: number, headers: IncomingHttpHeaders): Writable {
+  const h = clientResponseHeaders(headers, x.requestId);
+  h['x-strangler-upstream'] = target;
+  if (!x.res.destroyed) x.res.writeHead(statusCode, h);
+  return x.res;
+}
+
+/** A sink for a failed service answer that the monolith will replace. */
+const discard = () => new Writable({ write: (_c, _e, cb) => cb() });
+
+/**
+ * Streams the upstream's answer straight into the client response (undici's stream(): no intermediate Readable).
+ * Returns 'retry' when `retryOn5xx` and the answer was a 5xx (its body discarded), 'done' otherwise.
+ */
+async function streamFrom(deps: ProxyDeps, x: Exchange, target: Target, up: Upstream, entry: RouteEntry | undefined, o: { withBody: boolean; retryOn5xx: boolean }): Promise<'done' | 'retry' | 'failed'> {
   const started = performance.now();
-  let r: Dispatcher.ResponseData;
+  let answered = false;
+  let retry = false;
   try {
-    r = await forward(deps, x, up, x.hasBody);
+    await deps.pools.get(up.origin).stream({
+      path: up.basePath ? `${up.basePath}${x.path}` : x.path,
+      method: x.req.method as Dispatcher.HttpMethod,
+      headers: x.headers,
+      body: o.withBody ? x.req : undefined,
+      headersTimeout: up.timeoutMs,
+      bodyTimeout: up.timeoutMs,
+      signal: x.signal,
+    }, ({ statusCode, headers }) => {
+      answered = true;
+      recordAnswer(deps, x, entry, target, started, statusCode);
+      if (o.retryOn5xx && statusCode >= 500) {
+        retry = true;
+        return discard();
+      }
+      return headTo(x, target, statusCode, headers);
+    });
+    return retry ? 'retry' : 'done';
   } catch (e) {
+    if (answered && !retry) {
+      x.res.destroy(); // failed mid-body: the client sees a cut answer, as from the upstream itself
+      return 'done';
+    }
     const f = failureOf(e);
-    recordFailure(deps, x, entry, target, started, f);
-    if (f.kind !== 'aborted') fail(x, f.status, `the ${target} did not answer (${f.kind}: ${f.message})`);
-    return;
+    if (!answered) recordFailure(deps, x, entry, target, started, f);
+    if (f.kind === 'aborted') return 'done';
+    if (o.retryOn5xx) return 'retry';
+    fail(x, f.status, `the ${target} did not answer (${f.kind}: ${f.message})`);
+    return 'failed';
   }
-  recordAnswer(deps, x, entry, target, started, r.statusCode);
-  streamAnswer(x, target, r);
+}
+
+async function answerPlain(deps: ProxyDeps, x: Exchange, target: Target, up: Upstream, entry: RouteEntry | undefined): Promise<void> {
+  await streamFrom(deps, x, target, up, entry, { withBody: x.hasBody, retryOn5xx: false });
 }
 
 // 3.
 async function answerService(deps: ProxyDeps, x: Exchange, entry: RouteEntry, monolith: Upstream, service: Upstream): Promise<void> {
   const retryable = IDEMPOTENT.has(x.req.method ?? '') && !x.hasBody;
-  if (!retryable) return answerPlain(deps, x, 'service', service, entry);
-  const started = performance.now();
-  try {
-    const r = await forward(deps, x, service, false);
-    recordAnswer(deps, x, entry, 'service', started, r.statusCode);
-    if (r.statusCode < 500) return streamAnswer(x, 'service', r);
-    await r.body.dump().catch(() => {});
-  } catch (e) {
-    const f = failureOf(e);
-    recordFailure(deps, x, entry, 'service', started, f);
-    if (f.kind === 'aborted') return;
-  }
-  if (x.res.destroyed) return;
+  const outcome = await streamFrom(deps, x, 'service', service, entry, { withBody: x.hasBody, retryOn5xx: retryable });
+  if (outcome !== 'retry' || x.res.destroyed) return;
   deps.metrics.retried(entry.context);
   return answerPlain(deps, x, 'monolith', monolith, entry);
 }
