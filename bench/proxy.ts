@@ -6,8 +6,10 @@
 // ("monolith" and "service"). Fixed rates are wrk with a Lua `delay()` per connection (20 connections, delay =
 // 20 000 / rate ms: a closed loop that holds the rate; wrk2 is not in Debian); saturation is wrk -t2 -c64.
 // Prints requests/s and latency p50/p99 added over the direct upstream at 1k and 5k requests/s and at saturation,
-// and the throughput ratio to nginx; saves bench/results/proxy.json.
+// and the throughput ratio to nginx; also the CPU time each proxy's processes spent per request (from /proc), a
+// figure that other work on the shared cores does not distort; saves bench/results/proxy.json.
 import { execa, type ResultPromise } from 'execa';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -90,6 +92,27 @@ interface Measure {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU seconds the proxy's processes used per 1,000 requests (independent of what else runs on the cores). */
+  cpuMsPerRequest?: number;
+}
+
+/** utime + stime of a process and its descendants, seconds (Linux /proc, 100 ticks per second). */
+function cpuSeconds(pid: number): number {
+  const stats = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => {
+    try {
+      const text = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      return { pid: Number(d), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 };
+    } catch {
+      return undefined;
+    }
+  }).filter((x) => x !== undefined);
+  const tree = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const s of stats) if (!tree.has(s.pid) && tree.has(s.ppid)) (tree.add(s.pid), (grew = true));
+  }
+  return stats.filter((s) => tree.has(s.pid)).reduce((n, s) => n + s.cpu, 0);
 }
 
 /** wrk's "--latency" output: Requests/sec and the 50%/99% lines, in milliseconds. */
@@ -119,28 +142,35 @@ async function main(): Promise<void> {
   await writeFile(script, lua);
   const [monolith, service, nginxPort, haproxyPort, sCanary, aCanary, sShadow, aShadow] = await Promise.all(Array.from({ length: 8 }, freePort));
   const children: ResultPromise[] = [];
+  const pids: Record<string, number> = {};
   const nginx = async (name: string, conf: string) => {
     const d = path.join(dir, name);
     await mkdir(d, { recursive: true });
     await writeFile(path.join(d, 'nginx.conf'), conf);
-    children.push(execa('nginx', ['-p', d, '-c', path.join(d, 'nginx.conf'), '-g', 'daemon off;'], { reject: false }));
+    const c = execa('nginx', ['-p', d, '-c', path.join(d, 'nginx.conf'), '-g', 'daemon off;'], { reject: false });
+    children.push(c);
+    pids[name] = c.pid!;
   };
   await nginx('upstream', upstreamConf(path.join(dir, 'upstream'), [monolith!, service!]));
   await nginx('proxy', nginxProxyConf(path.join(dir, 'proxy'), nginxPort!, monolith!));
   await writeFile(path.join(dir, 'haproxy.cfg'), haproxyConf(haproxyPort!, monolith!));
-  children.push(execa('haproxy', ['-f', path.join(dir, 'haproxy.cfg')], { reject: false }));
+  const haproxy = execa('haproxy', ['-f', path.join(dir, 'haproxy.cfg')], { reject: false });
+  children.push(haproxy);
+  pids.haproxy = haproxy.pid!;
   for (const [name, phase, listen, admin] of [['canary', 'canary', sCanary, aCanary], ['shadow', 'shadow', sShadow, aShadow]] as const) {
     const d = path.join(dir, `strangler-${name}`);
     await mkdir(d, { recursive: true });
     await writeFile(path.join(d, 'strangler.yaml'), strangler(monolith!, service!, listen!, admin!, phase));
-    children.push(execa('node', [path.join(root, 'bin/strangler.js'), '-c', path.join(d, 'strangler.yaml'), 'proxy'], { reject: false, env: { ...process.env, NO_COLOR: '1' } }));
+    const c = execa('node', [path.join(root, 'bin/strangler.js'), '-c', path.join(d, 'strangler.yaml'), 'proxy'], { reject: false, env: { ...process.env, NO_COLOR: '1' } });
+    children.push(c);
+    pids[`strangler-${name}`] = c.pid!;
   }
   const targets = [
-    { name: 'upstream (direct)', url: `http://127.0.0.1:${monolith}` },
-    { name: 'strangler proxy canary 50% sticky', url: `http://127.0.0.1:${sCanary}` },
-    { name: 'strangler proxy shadow', url: `http://127.0.0.1:${sShadow}` },
-    { name: 'nginx', url: `http://127.0.0.1:${nginxPort}` },
-    { name: 'haproxy', url: `http://127.0.0.1:${haproxyPort}` },
+    { name: 'upstream (direct)', url: `http://127.0.0.1:${monolith}`, pid: 0 },
+    { name: 'strangler proxy canary 50% sticky', url: `http://127.0.0.1:${sCanary}`, pid: pids['strangler-canary']! },
+    { name: 'strangler proxy shadow', url: `http://127.0.0.1:${sShadow}`, pid: pids['strangler-shadow']! },
+    { name: 'nginx', url: `http://127.0.0.1:${nginxPort}`, pid: pids.proxy! },
+    { name: 'haproxy', url: `http://127.0.0.1:${haproxyPort}`, pid: pids.haproxy! },
   ];
   try {
     for (const t of targets) await waitFor(`${t.url}/bench/item/1`);
@@ -149,7 +179,10 @@ async function main(): Promise<void> {
       await wrk(`${t.url}/bench/item/1`, script, { duration: 3 }); // warm-up (JIT, connections)
       results[t.name] = {};
       for (const [label, rate] of [['1k', 1000], ['5k', 5000], ['saturation', undefined]] as const) {
-        results[t.name]![label] = await wrk(`${t.url}/bench/item/1`, script, { rate, duration: seconds });
+        const cpuBefore = t.pid ? cpuSeconds(t.pid) : 0;
+        const m = await wrk(`${t.url}/bench/item/1`, script, { rate, duration: seconds });
+        if (t.pid) m.cpuMsPerRequest = ((cpuSeconds(t.pid) - cpuBefore) * 1000) / (m.rps * seconds);
+        results[t.name]![label] = m;
         process.stderr.write(`${t.name} ${label}: ${JSON.stringify(results[t.name]![label])}\n`);
       }
     }
@@ -172,14 +205,18 @@ function report(results: Record<string, Record<string, Measure>>): void {
     added5k: { p50: r['5k']!.p50 - direct['5k']!.p50, p99: r['5k']!.p99 - direct['5k']!.p99 },
     saturation: r.saturation!,
     ratioToNginx: r.saturation!.rps / nginxRps,
+    cpuMsPerRequest: r.saturation!.cpuMsPerRequest,
+    cpuRatioToNginx: r.saturation!.cpuMsPerRequest ? results.nginx!.saturation!.cpuMsPerRequest! / r.saturation!.cpuMsPerRequest : undefined,
     errors: r['1k']!.errors + r['5k']!.errors + r.saturation!.errors,
   }));
   const lines = [
     `wrk on loopback, ${seconds} s per measurement, ${os.cpus().length} cores shared by the load generator, the proxies and the upstream`,
     '',
-    '| target | 1k rps: rps | added p50 / p99 ms | 5k rps: rps | added p50 / p99 ms | saturation rps | p50 / p99 ms | x nginx | errors |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.name} | ${r.rps1k.toFixed(0)} | ${f(r.added1k.p50)} / ${f(r.added1k.p99)} | ${r.rps5k.toFixed(0)} | ${f(r.added5k.p50)} / ${f(r.added5k.p99)} | ${r.saturation.rps.toFixed(0)} | ${r.saturation.p50.toFixed(2)} / ${r.saturation.p99.toFixed(2)} | ${r.ratioToNginx.toFixed(2)} | ${r.errors} |`),
+    '| target | 1k rps: rps | added p50 / p99 ms | 5k rps: rps | added p50 / p99 ms | saturation rps | p50 / p99 ms | x nginx | CPU µs / request | x nginx per CPU | errors |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.name} | ${r.rps1k.toFixed(0)} | ${f(r.added1k.p50)} / ${f(r.added1k.p99)} | ${r.rps5k.toFixed(0)} | ${f(r.added5k.p50)} / ${f(r.added5k.p99)} | ${r.saturation.rps.toFixed(0)} | ${r.saturation.p50.toFixed(2)} / ${r.saturation.p99.toFixed(2)} | ${r.ratioToNginx.toFixed(2)} | ${r.cpuMsPerRequest === undefined ? '-' : (r.cpuMsPerRequest * 1000).toFixed(0)} | ${r.cpuRatioToNginx === undefined ? '-' : r.cpuRatioToNginx.toFixed(2)} | ${r.errors} |`),
+    '',
+    '"x nginx per CPU": requests per CPU-second of the proxy\'s own processes, relative to nginx (load-independent).',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const out = path.join(root, 'bench/results/proxy.json');
