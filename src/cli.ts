@@ -15,6 +15,7 @@ import { registerRoute } from './commands/route.cli.ts';
 import { registerContext } from './commands/context.cli.ts';
 import { registerExtract } from './commands/extract.cli.ts';
 import { registerStatus } from './commands/status.cli.ts';
+import { registerProxy } from './commands/proxy.cli.ts';
 
 /**
  * The default plan file (config/load-config.ts's DEFAULT_CONFIG_FILE, not imported: loading the config module
@@ -22,7 +23,7 @@ import { registerStatus } from './commands/status.cli.ts';
  */
 const DEFAULT_CONFIG_FILE = 'strangler.yaml';
 
-const commands: RegisterCommand[] = [registerInit, registerConfig, registerAnalyze, registerVerifyParity, registerSync, registerContext, registerExtract, registerRoute, registerStatus];
+const commands: RegisterCommand[] = [registerInit, registerConfig, registerAnalyze, registerVerifyParity, registerSync, registerContext, registerExtract, registerRoute, registerStatus, registerProxy];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
