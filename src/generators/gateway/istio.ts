@@ -12,11 +12,18 @@
  *     new percentage applies to users not pinned yet
  *   - DestinationRule per service: consistentHash on the user key header (a user stays on one service pod) and
  *     outlierDetection (consecutive 5xx / gateway errors eject a pod for the context's eject window)
+ * The objects are typed with the models @kubernetes-models/istio generates from Istio's CRDs (types only: a field
+ * the CRD does not declare fails the type check), and the tests validate the output with the same package.
  */
+type HttpRoute = NonNullable<NonNullable<IVirtualService['spec']>['http']>[number];
+type HttpMatch = NonNullable<HttpRoute['match']>[number];
+type Headers = NonNullable<NonNullable<HttpRoute['route']>[number]['headers']>;
+import type { IDestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1/DestinationRule';
+import type { IVirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
 import { stringify } from 'yaml';
 import { basisPoints, ident, namedMethods, type GatewayModel, type GatewayRule, type NamedMethod, type Upstream } from './gateway-model.ts';
 
-const API = 'networking.istio.io/v1beta1';
+const API = 'networking.istio.io/v1beta1' as const;
 const PIN_MAX_AGE = 30 * 24 * 3600;
 const cookieOf = (ctx: string) => `strangler-${ident(ctx).replace(/_/g, '-')}`;
 const k8sName = (s: string) => s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'strangler';
@@ -24,7 +31,7 @@ const k8sName = (s: string) => s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').repl
 const destination = (u: Upstream) => ({ host: u.host, port: { number: u.port } });
 const methodMatch = (methods: readonly NamedMethod[]) => ({ regex: `^(${methods.join('|')})$` });
 
-function matchOf(r: GatewayRule, methods: readonly NamedMethod[] | undefined, cookie?: string) {
+function matchOf(r: GatewayRule, methods: readonly NamedMethod[] | undefined, cookie?: string): HttpMatch {
   return {
     uri: { regex: r.pathRegex },
     ...(methods ? { method: methodMatch(methods) } : {}),
@@ -32,10 +39,10 @@ function matchOf(r: GatewayRule, methods: readonly NamedMethod[] | undefined, co
   };
 }
 
-const setCookie = (ctx: string, side: string) => ({ response: { add: { 'set-cookie': `${cookieOf(ctx)}=${side}; Path=/; Max-Age=${PIN_MAX_AGE}; HttpOnly; SameSite=Lax` } } });
+const setCookie = (ctx: string, side: string): Headers => ({ response: { add: { 'set-cookie': `${cookieOf(ctx)}=${side}; Path=/; Max-Age=${PIN_MAX_AGE}; HttpOnly; SameSite=Lax` } } });
 const timeoutOf = (ms: number) => `${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
 
-function httpRoutes(m: GatewayModel, r: GatewayRule): Record<string, unknown>[] {
+function httpRoutes(m: GatewayModel, r: GatewayRule): HttpRoute[] {
   const name = k8sName(`${r.context}-${r.index}`);
   const monolith = { destination: destination(m.monolith) };
   if (r.mode === 'monolith') return [{ name, match: [matchOf(r, r.methods)], route: [monolith] }];
@@ -44,7 +51,7 @@ function httpRoutes(m: GatewayModel, r: GatewayRule): Record<string, unknown>[] 
   if (r.mode === 'shadow') {
     const methods = r.methods ?? namedMethods;
     const mirrored = methods.filter((x) => r.shadowMethods.includes(x));
-    const out: Record<string, unknown>[] = [];
+    const out: HttpRoute[] = [];
     if (mirrored.length) out.push({ name: `${name}-shadow`, match: [matchOf(r, mirrored)], route: [monolith], mirror: destination(service), mirrorPercentage: { value: 100 } });
     out.push({ name, match: [matchOf(r, r.methods)], route: [monolith] });
     return out;
@@ -66,7 +73,7 @@ function httpRoutes(m: GatewayModel, r: GatewayRule): Record<string, unknown>[] 
   ];
 }
 
-function destinationRule(m: GatewayModel, ctx: string, u: Upstream) {
+function destinationRule(m: GatewayModel, ctx: string, u: Upstream): IDestinationRule {
   const eject = Math.max(1, Math.round(m.ejectSeconds[ctx] ?? 30));
   return {
     apiVersion: API,
@@ -84,7 +91,7 @@ function destinationRule(m: GatewayModel, ctx: string, u: Upstream) {
 }
 
 export function renderIstio(m: GatewayModel): string {
-  const virtualService = {
+  const virtualService: IVirtualService = {
     apiVersion: API,
     kind: 'VirtualService',
     metadata: { name: k8sName(`strangler-${m.monolith.host}`), labels: { 'app.kubernetes.io/managed-by': 'strangler' } },
