@@ -2,7 +2,7 @@
  * `strangler route export` as a process: stdout by default, --out written whole (temporary file, then renamed) with
  * one line saying so, and bad input refused with one line and exit 2, leaving nothing half-written: an unknown
  * context, an unknown format, neither or both of a context and --all, a canary without a service URL, an --out that
- * cannot be written (under a file, a folder), and an --out edited since strangler wrote it (kept unless --force).
+ * cannot be written (under a file, a folder, on /proc), and an --out edited since strangler wrote it (kept unless --force).
  */
 import { execa } from 'execa';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -85,6 +85,8 @@ describe('strangler route export', () => {
     expect(oneLine(await run('catalog', '--format', 'nginx', '--out', path.join(blocker, 'strangler.conf')))).toMatch(/cannot write under .*a-file.*is a file, not a folder/);
     expect(await readFile(blocker, 'utf8')).toBe('not a folder\n');
     expect(oneLine(await run('catalog', '--format', 'nginx', '--out', dir))).toMatch(/--out .* is a folder — give the path of the file to write/);
+    // root may write anywhere a disk allows, but not into a pseudo file system
+    expect(oneLine(await run('catalog', '--format', 'nginx', '--out', '/proc/strangler-export/strangler.conf'))).toMatch(/cannot write under \/proc: /);
 
     const edited = path.join(dir, 'edited', 'kong.yaml');
     expect((await run('catalog', '--format', 'kong', '--out', edited)).exitCode).toBe(0);
