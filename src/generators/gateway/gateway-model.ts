@@ -134,7 +134,8 @@ export function buildGatewayModel(config: StranglerConfig, options: { domain?: s
       pattern: e.route,
       methods: methodsOf(e.route.method),
       pathRegex: pathRegex(e.route),
-      mode: e.mode === 'canary' && e.percent <= 0 ? 'monolith' : e.mode === 'canary' && e.percent >= 100 ? 'service' : e.mode,
+      // a share below the gateways' 0.01% step is no canary yet; a full one is the service
+      mode: e.mode === 'canary' && basisPoints(e.percent) <= 0 ? 'monolith' : e.mode === 'canary' && basisPoints(e.percent) >= 10_000 ? 'service' : e.mode,
       percent: e.percent,
       shadowMethods: e.shadowMethods.filter((m): m is NamedMethod => m !== 'ANY'),
       timeoutMs: c.routing.timeoutMs,
