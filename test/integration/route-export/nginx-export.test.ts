@@ -3,7 +3,7 @@
  * `nginx -t` accepts it; the sticky split keeps each user on one side over many requests, puts a share near the
  * percentage on the service, and raising the percentage only moves users to the service; shadow mirrors the
  * context's safe methods to the service while the client gets the monolith's answer; X-Forwarded-* and the
- * request id reach the upstreams.
+ * request id reach the upstreams; a service answering 502 is retried on the monolith (its backup).
  */
 import { execa, type ResultPromise } from 'execa';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -130,5 +130,20 @@ describe('route export --format nginx in a real nginx', () => {
     expect(seen.headers['x-request-id']).toBe(fresh.headers['x-request-id']);
     expect(seen.headers['x-forwarded-proto']).toBe('http');
     expect(seen.headers['x-forwarded-port']).toBe(String(fx.port));
+  });
+
+  it('retries a failed idempotent request to the service on the monolith, so the client sees no 5xx', async () => {
+    if (!running) await startNginx();
+    const ids = users(400);
+    const sides = await sidesOf(client, ids);
+    const serviceUsers = ids.filter((_, i) => sides[i] === 'catalog');
+    expect(serviceUsers.length).toBeGreaterThan(50);
+    fx.catalog.failWith(502);
+    const before = fx.catalog.requests.length;
+    const answers = await client.map(serviceUsers, (id) => client.send('/products/42', { headers: { 'x-user-id': id } }), 4);
+    expect(answers.map((a) => `${a.status} ${a.side}`)).toEqual(Array(serviceUsers.length).fill('200 monolith'));
+    // the service was tried (and then taken out for fail_timeout), not skipped
+    expect(fx.catalog.requests.length).toBeGreaterThan(before);
+    fx.catalog.failWith(200);
   });
 });
