@@ -14,7 +14,7 @@
  *     a map on the method when methods of one path go to different places
  *   - `mirror` for shadow, to an internal location that drops methods the context does not mirror
  *   - X-Forwarded-For/Proto/Host/Port, X-Request-Id propagated or created, keep-alive to upstreams,
- *     WebSocket upgrades passed through
+ *     WebSocket upgrades passed through; https upstreams get SNI and certificate checks (Debian's CA bundle)
  */
 import { basisPoints, groupByPath, ident, namedMethods, type GatewayModel, type GatewayRule, type NamedMethod, type PathGroup } from './gateway-model.ts';
 
@@ -22,6 +22,9 @@ const MONOLITH = 'strangler_monolith';
 const serviceUpstream = (ctx: string) => `strangler_${ident(ctx)}`;
 const mirrorUpstream = (ctx: string) => `strangler_${ident(ctx)}_mirror`;
 const splitVar = (ctx: string, bp: number) => `$strangler_${ident(ctx)}_split_${bp}`;
+/** Where a request goes, as the URL proxy_pass takes (scheme + upstream group). */
+const monolithUrl = (m: GatewayModel) => `${m.monolith.scheme}://${MONOLITH}`;
+const serviceUrl = (m: GatewayModel, ctx: string) => `${m.services[ctx]!.scheme}://${serviceUpstream(ctx)}`;
 const mirrorLocation = (ctx: string) => `/_strangler/mirror/${ident(ctx)}`;
 
 /** nginx strings in double quotes: escape `"` and `\`; `$` stays a variable only where we mean it. */
@@ -37,7 +40,8 @@ function upstreams(m: GatewayModel): string[] {
     out.push(
       `upstream ${serviceUpstream(ctx)} {`,
       `    server ${server(s)} max_fails=3 fail_timeout=${eject}s;`,
-      `    server ${server(m.monolith)} backup;`,
+      // the monolith as backup takes over when the service fails (only when both speak the same scheme)
+      ...(s.scheme === m.monolith.scheme ? [`    server ${server(m.monolith)} backup;`] : []),
       '    keepalive 32;',
       '}',
     );
@@ -67,9 +71,9 @@ function userKeyMaps(m: GatewayModel): string[] {
 }
 
 /** The upstream (or split variable) a rule sends the client's request to. */
-function targetOf(r: GatewayRule | undefined): string {
-  if (!r || r.mode === 'monolith' || r.mode === 'shadow') return MONOLITH;
-  if (r.mode === 'service') return serviceUpstream(r.context);
+function targetOf(m: GatewayModel, r: GatewayRule | undefined): string {
+  if (!r || r.mode === 'monolith' || r.mode === 'shadow') return monolithUrl(m);
+  if (r.mode === 'service') return serviceUrl(m, r.context);
   return splitVar(r.context, basisPoints(r.percent));
 }
 
@@ -82,7 +86,7 @@ function splits(m: GatewayModel): string[] {
     const v = splitVar(r.context, bp);
     if (seen.has(v)) continue;
     seen.add(v);
-    out.push(`split_clients "${ident(r.context)}:\${strangler_user_key}" ${v} {`, `    ${percentText(bp)} ${serviceUpstream(r.context)};`, `    *   ${MONOLITH};`, '}');
+    out.push(`split_clients "${ident(r.context)}:\${strangler_user_key}" ${v} {`, `    ${percentText(bp)} ${serviceUrl(m, r.context)};`, `    *   ${monolithUrl(m)};`, '}');
   }
   return out;
 }
@@ -98,13 +102,13 @@ function mirrorsOf(g: PathGroup): Map<string, NamedMethod[]> {
   return out;
 }
 
-function location(g: PathGroup, i: number, methodMaps: string[]): string[] {
-  const targets = [...namedMethods.map((k) => targetOf(g.byMethod[k])), targetOf(g.other)];
+function location(m: GatewayModel, g: PathGroup, i: number, methodMaps: string[]): string[] {
+  const targets = [...namedMethods.map((k) => targetOf(m, g.byMethod[k])), targetOf(m, g.other)];
   const rules = [...new Set([...namedMethods.map((k) => g.byMethod[k]), g.other].filter((r): r is GatewayRule => r !== undefined))];
   let target = targets[0]!;
   if (new Set(targets).size > 1) {
     const v = `$strangler_route_${i}`;
-    methodMaps.push(`map $request_method ${v} {`, ...namedMethods.map((k) => `    ${k.padEnd(7)} ${targetOf(g.byMethod[k])};`), `    default ${targetOf(g.other)};`, '}');
+    methodMaps.push(`map $request_method ${v} {`, ...namedMethods.map((k) => `    ${k.padEnd(7)} ${targetOf(m, g.byMethod[k])};`), `    default ${targetOf(m, g.other)};`, '}');
     target = v;
   }
   const out = [`    # ${rules.map((r) => `${r.route} (${r.context}: ${r.mode}${r.mode === 'canary' ? ` ${r.percent}%` : ''})`).join('; ')}`];
@@ -112,7 +116,7 @@ function location(g: PathGroup, i: number, methodMaps: string[]): string[] {
   for (const ctx of mirrorsOf(g).keys()) out.push(`        mirror ${mirrorLocation(ctx)};`);
   const only = rules.length === 1 ? rules[0]! : undefined;
   if (only && only.mode === 'service') out.push(`        proxy_read_timeout ${only.timeoutMs}ms;`);
-  out.push(`        proxy_pass http://${target};`, '    }');
+  out.push(`        set $strangler_target ${target};`, '        proxy_pass $strangler_target;', '    }');
   return out;
 }
 
@@ -129,18 +133,36 @@ function mirrorLocations(m: GatewayModel, groups: PathGroup[]): string[] {
       '            return 204;',
       '        }',
       `        proxy_read_timeout ${m.rules.find((r) => r.context === ctx)?.timeoutMs ?? 10_000}ms;`,
-      `        proxy_pass http://${mirrorUpstream(ctx)}$request_uri;`,
+      // its own variable: a subrequest shares the variables of the request it mirrors
+      `        set $strangler_mirror_target ${m.services[ctx]!.scheme}://${mirrorUpstream(ctx)};`,
+      ...(m.services[ctx]!.scheme === 'https' ? [`        proxy_ssl_name ${quote(m.services[ctx]!.host)};`] : []),
+      '        proxy_pass $strangler_mirror_target$request_uri;',
       '    }',
     );
   }
   return out;
 }
 
+/** TLS to https upstreams: SNI and certificate checks against the upstream's own host name. */
+function tls(m: GatewayModel): { maps: string[]; server: string[] } {
+  const https: [string, string][] = [];
+  if (m.monolith.scheme === 'https') https.push([monolithUrl(m), m.monolith.host]);
+  for (const [ctx, s] of Object.entries(m.services)) {
+    if (s.scheme === 'https') https.push([serviceUrl(m, ctx), s.host]);
+  }
+  if (https.length === 0) return { maps: [], server: [] };
+  return {
+    maps: ['map $strangler_target $strangler_ssl_name {', ...https.map(([url, host]) => `    ${quote(url)} ${quote(host)};`), '    default $host;', '}'],
+    server: ['    proxy_ssl_server_name on;', '    proxy_ssl_name $strangler_ssl_name;', '    proxy_ssl_verify on;', '    proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;'],
+  };
+}
+
 export function renderNginx(m: GatewayModel): string {
   const groups = groupByPath(m.rules);
   const methodMaps: string[] = [];
-  const locations = groups.flatMap((g, i) => location(g, i, methodMaps));
+  const locations = groups.flatMap((g, i) => location(m, g, i, methodMaps));
   const listen = `${m.listen.host.includes(':') ? `[${m.listen.host}]` : m.listen.host}:${m.listen.port}`;
+  const ssl = tls(m);
   const lines = [
     `# strangler route export --format nginx: contexts ${m.contexts.join(', ')}`,
     '# Generated from strangler.yaml; include it inside http {} (e.g. /etc/nginx/conf.d/strangler.conf).',
@@ -159,6 +181,7 @@ export function renderNginx(m: GatewayModel): string {
     '}',
     ...splits(m),
     ...methodMaps,
+    ...ssl.maps,
     '',
     'server {',
     `    listen ${listen};`,
@@ -176,11 +199,13 @@ export function renderNginx(m: GatewayModel): string {
     `    proxy_read_timeout ${m.monolithTimeoutMs}ms;`,
     '    proxy_next_upstream error timeout http_502 http_503 http_504;',
     '    proxy_next_upstream_tries 2;',
+    ...ssl.server,
     '',
     ...locations,
     ...mirrorLocations(m, groups),
     '    location / {',
-    `        proxy_pass http://${MONOLITH};`,
+    `        set $strangler_target ${monolithUrl(m)};`,
+    '        proxy_pass $strangler_target;',
     '    }',
     '}',
   ];

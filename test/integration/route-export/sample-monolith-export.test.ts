@@ -37,7 +37,8 @@ beforeAll(async () => {
       routes: c.routes,
       phase: p.phase,
       // loopback addresses: nginx and HAProxy resolve names when they load, and nothing here may query DNS
-      service: { url: `http://127.0.0.${10 + i}:${4000 + i}` },
+      // one service over TLS, so the checks cover SNI and certificate verification too
+      service: { url: i === 2 ? `https://127.0.0.${10 + i}` : `http://127.0.0.${10 + i}:${4000 + i}` },
       routing: { ...('percent' in p ? { percent: p.percent } : {}), reason: 'sample export test' },
     };
   });
@@ -54,6 +55,9 @@ describe("the sample monolith's routes exported", () => {
     await writeFile(path.join(dir, 'nginx.conf'), `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  include ${dir}/strangler.conf;\n}\n`);
     const t = await execa(nginx, ['-t', '-c', path.join(dir, 'nginx.conf'), '-p', dir], { reject: false });
     expect(t.exitCode, String(t.stderr)).toBe(0);
+    const text = await readFile(path.join(dir, 'strangler.conf'), 'utf8');
+    expect(text).toMatch(/^ {4}proxy_ssl_name \$strangler_ssl_name;$/m);
+    expect(text).toMatch(/^ {4}"https:\/\/strangler_cart" "127\.0\.0\.12";$/m);
   });
 
   it('haproxy -c accepts the HAProxy export', async () => {
