@@ -53,4 +53,20 @@ export const registerRoute: RegisterCommand = (program, runtime) => {
       const r = await runRouteStatus({ domain, configFile: runtime.globals().config, admin: opts.admin });
       await print(r, async () => (await import('../report/route-text.ts')).renderRouteStatus(r));
     });
+
+  route
+    .command('export')
+    .argument('[domain]', 'the context to export (or --all)')
+    .option('--all', 'every context with routes')
+    .option('--format <format>', 'nginx, haproxy, kong or istio')
+    .option('--out <file>', 'write the configuration to this file (temporary file, then renamed) instead of stdout')
+    .option('--force', 'overwrite --out even when it was edited since strangler wrote it')
+    .description("the production gateway's configuration (nginx, HAProxy, Kong decK, Istio) from the route table: sticky canary split, shadow mirror, health checks")
+    .action(async (domain: string | undefined, opts: { all?: boolean; format?: string; out?: string; force?: boolean }) => {
+      const { runRouteExport } = await import('./route-export.ts');
+      const r = await runRouteExport({ configFile: runtime.globals().config, domain, ...opts });
+      const text = await import('../report/route-export-text.ts');
+      runtime.err.write(text.renderRouteExportWarnings(r));
+      await print(r, async () => text.renderRouteExport(r));
+    });
 };

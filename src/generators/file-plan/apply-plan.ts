@@ -93,6 +93,15 @@ async function writableAncestor(dir: string): Promise<string> {
   } catch {
     throw new UsageError(`cannot write under ${d}: permission denied`, 'choose another output folder (--out) or fix its permissions');
   }
+  // access() says yes to root everywhere: create a folder there for real (not recursively: Node's recursive mkdir
+  // never returns on /proc and similar file systems), so read-only and pseudo file systems are refused here
+  const probe = path.join(d, `.strangler-probe-${randomBytes(6).toString('hex')}`);
+  try {
+    await mkdir(probe);
+  } catch (e) {
+    throw new UsageError(`cannot write under ${d}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'choose another output folder (--out): it must be a writable folder on a disk with room');
+  }
+  await rm(probe, { recursive: true, force: true });
   return d;
 }
 
