@@ -41,6 +41,7 @@ async function backfillOnce(source: string, target: string, slot: string): Promi
     slot,
     publication: slot,
     signal: controller.signal,
+    batchSize: 200,
     backfillConcurrency: 3,
     onEvent: (e) => {
       events.push(e);
