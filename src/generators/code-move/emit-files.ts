@@ -56,7 +56,7 @@ function importLines(sel: FileSelection, out: MoveOutcome, index: SourceIndex, e
       named(g, binding.imported === 'default' ? 'serviceDefault' : binding.imported, local, binding.typeOnly);
       if (renamed.has(monolithName(local))) named(g, monolithName(binding.imported), monolithName(local), false);
     } else if (to?.kind === 'client') named(group(specifier(here, `${DOMAIN}/clients/${to.context}.ts`)), local, local, false);
-    else if (binding.file && emitted.has(binding.file)) {
+    else if (binding.file && (emitted.has(binding.file) || (binding.imported !== '*' && emitted.has(finalSource(index, binding.file, binding.imported).file)))) {
       if (binding.imported === '*') group(specifier(here, movedPath(binding.file))).namespace = local;
       else {
         const src = finalSource(index, binding.file, binding.imported);

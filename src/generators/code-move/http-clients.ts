@@ -41,6 +41,17 @@ function pathParamOf(scope: MoveScope, arg: Node): string | undefined {
   return undefined;
 }
 
+/** The function given as the last argument of the route registration on `line`. */
+function inlineHandler(scope: MoveScope, file: FileIndex | undefined, line: number): Node | undefined {
+  const { Node: N } = scope.morph;
+  for (const call of file?.source.getDescendantsOfKind(scope.morph.SyntaxKind.CallExpression) ?? []) {
+    if (call.getStartLineNumber() !== line) continue;
+    const last = call.getArguments().at(-1);
+    if (last && (N.isArrowFunction(last) || N.isFunctionExpression(last))) return last;
+  }
+  return undefined;
+}
+
 /** Whether `callee` (in the handler's file) names `local` of `target`. */
 function namesFunction(scope: MoveScope, handlerFile: FileIndex, callee: Node, target: FileIndex, local: string): boolean {
   const { Node: N } = scope.morph;
@@ -48,7 +59,9 @@ function namesFunction(scope: MoveScope, handlerFile: FileIndex, callee: Node, t
     const name = callee.getText();
     if (handlerFile.file === target.file) return name === local;
     const b = handlerFile.imports.get(name);
-    return b?.file === target.file && (target.localExports.get(b.imported) ?? b.imported) === local;
+    if (!b?.file || b.imported === '*') return false;
+    const declared = scope.index.declaring(b.file, b.imported);
+    return declared?.index.file === target.file && declared.local === local;
   }
   if (N.isPropertyAccessExpression(callee) && N.isIdentifier(callee.getExpression())) {
     const b = handlerFile.imports.get(callee.getExpression().getText());
@@ -71,8 +84,9 @@ export function servingRoute(scope: MoveScope, target: FileIndex, local: string,
     const [method, path] = r.route.split(/\s+/, 2) as [string, string];
     if (method !== 'GET' || !path) continue;
     const hash = r.handler.indexOf('#');
-    const handlerFile = scope.index.get(r.handler.slice(0, hash));
-    const handler = handlerFile?.declarations.get(r.handler.slice(hash + 1))?.[0];
+    const inline = /[\s@]/.test(r.handler.slice(hash + 1));
+    const handlerFile = scope.index.get(inline ? r.at.file : r.handler.slice(0, hash));
+    const handler = inline ? inlineHandler(scope, handlerFile, r.at.line) : handlerFile?.declarations.get(r.handler.slice(hash + 1))?.[0];
     if (!handlerFile || !handler) continue;
     const pathParams = [...path.matchAll(/:([A-Za-z_]\w*)/g)].map((m) => m[1]!);
     for (const answer of handler.getDescendantsOfKind(scope.morph.SyntaxKind.CallExpression)) {

@@ -256,8 +256,10 @@ export class MoveEngine {
     this.comment(index, statement, `${kind}: ${detail}`);
   }
 
-  private clientFor(target: FileIndex, binding: ImportBinding, from: FileIndex, id: Node, owner: string | undefined): string | undefined {
-    const local = target.localExports.get(binding.imported) ?? binding.imported;
+  private clientFor(exporter: FileIndex, binding: ImportBinding, from: FileIndex, id: Node, owner: string | undefined): string | undefined {
+    const declared = this.scope.index.declaring(exporter.file, binding.imported);
+    if (!declared) return undefined;
+    const { index: target, local } = declared;
     const targetOwner = this.ownerOf(target.file, local);
     if (owner !== this.scope.context || targetOwner === undefined || targetOwner === this.scope.context) return undefined;
     const fn = servingRoute(this.scope, target, local, id, targetOwner);

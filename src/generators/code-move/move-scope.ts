@@ -14,7 +14,7 @@ export interface MoveScope {
   /** Files that create the monolith's knex handle. */
   isDatabaseModule(file: string): boolean;
   /** The routes of a context that the code model found a handler for. */
-  routesOf(context: string): { route: string; handler: string }[];
+  routesOf(context: string): { route: string; handler: string; at: { file: string; line: number } }[];
   /** Where a context's routes answer: its service once extracted, else the monolith; the variable that overrides it. */
   baseUrlOf(context: string): { envName: string; url?: string; service: boolean };
 }

@@ -80,7 +80,7 @@ function moveScope(input: CodeMoveInput, model: CodeModel, morph: TsMorph, index
       if (!databaseModules.has(file)) databaseModules.set(file, createsKnex(index.get(file)));
       return databaseModules.get(file)!;
     },
-    routesOf: (ctx) => model.routes.filter((r) => r.handler && routeOwner.get(r.route) === ctx).map((r) => ({ route: r.route, handler: r.handler! })),
+    routesOf: (ctx) => model.routes.filter((r) => r.handler && routeOwner.get(r.route) === ctx).map((r) => ({ route: r.route, handler: r.handler!, at: r.at })),
     baseUrlOf: (ctx) => {
       const url = input.contexts[ctx]?.serviceUrl;
       return url ? { envName: `${ctx.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_SERVICE_URL`, url, service: true } : { envName: 'MONOLITH_URL', url: input.monolithUrl, service: false };

@@ -61,6 +61,21 @@ export class SourceIndex {
     return this.files.get(file) ?? undefined;
   }
 
+  /** The file and local name that declare `name` as `file` exports it, through re-exports; undefined when not found. */
+  declaring(file: string, name: string, depth = 0): { index: FileIndex; local: string } | undefined {
+    const f = this.get(file);
+    if (!f || depth > 8) return undefined;
+    const local = f.localExports.get(name) ?? name;
+    if (f.declarations.has(local)) return { index: f, local };
+    const re = f.reexports.get(name);
+    if (re?.file) return this.declaring(re.file, re.name, depth + 1);
+    for (const star of f.starExports) {
+      const found = this.declaring(star, name, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
   private read(file: string): FileIndex | undefined {
     let source: SourceFile;
     try {
