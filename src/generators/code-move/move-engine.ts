@@ -167,7 +167,7 @@ export class MoveEngine {
     const local = target.localExports.get(name) ?? name;
     if (target.declarations.has(local)) {
       const targetOwner = this.ownerOf(target.file, local);
-      if (owner !== undefined && targetOwner !== undefined && targetOwner !== owner && owner === this.scope.context) this.callSeam(from, id, target, local, targetOwner);
+      if (owner === this.scope.context && targetOwner !== undefined && targetOwner !== owner && this.isFunction(target, local)) this.callSeam(from, id, target, local, targetOwner);
       this.keepDeclaration(target, local);
       this.selection(target).exported.add(local);
       return;
@@ -196,6 +196,16 @@ export class MoveEngine {
       const next = this.scope.index.get(star);
       if (next && (next.declarations.has(name) || next.localExports.has(name) || next.reexports.has(name))) return this.reachExport(next, name, from, id, owner, depth + 1);
     }
+  }
+
+  /** A function declaration, or a variable initialised with a function: what a call seam is about (not classes, objects, types). */
+  private isFunction(index: FileIndex, local: string): boolean {
+    const { Node: N } = this.scope.morph;
+    const statement = index.declarations.get(local)?.[0];
+    if (!statement) return false;
+    if (N.isFunctionDeclaration(statement)) return true;
+    const init = N.isVariableStatement(statement) ? statement.getDeclarations()[0]?.getInitializer() : N.isExportAssignment(statement) ? statement.getExpression() : undefined;
+    return Boolean(init && (N.isArrowFunction(init) || N.isFunctionExpression(init)));
   }
 
   private noteDatabaseName(binding: ImportBinding): void {

@@ -48,6 +48,9 @@ export async function planCodeMove(input: CodeMoveInput): Promise<CodeMovePlan> 
     routes.push({ method, path: fullPath, handler: r.handlerAt ? `${r.handlerAt.file}:${r.handlerAt.line}` : where, movedTo: movedPath(handler.file) });
   }
   const errorHandlers = findErrorHandlers(engine, morph, index, model, mounted);
+  for (const orm of OTHER_DATA_ACCESS.filter((p) => [...engine.out.packages].some((s) => s === p || s.startsWith(`${p}/`)))) {
+    notMoved.push({ what: `database access through ${orm}`, where: [...engine.out.files.values()].find((f) => [...f.imports.values()].some((i) => i.binding.spec.startsWith(orm)))?.index.file ?? orm, why: `only a knex database module is replaced by the service's src/domain/strangler/database.ts; the moved code's ${orm} client is copied as it is and still connects where the monolith's configuration says` });
+  }
   const files = emitFiles(engine.out, index, input.databaseEnv, path.basename(input.monolithRoot));
   files.push({ path: 'src/domain/mount.ts', contents: renderMount(mounted, errorHandlers, input.context) });
   return {
@@ -59,6 +62,9 @@ export async function planCodeMove(input: CodeMoveInput): Promise<CodeMovePlan> 
     warnings: [...engine.out.warnings, ...(routes.length === 0 ? ['no route of this context could be moved: the monolith still serves them all'] : [])],
   };
 }
+
+/** Database clients the code move does not re-point (it replaces a knex module only). */
+const OTHER_DATA_ACCESS = ['@prisma/client', 'typeorm', 'sequelize', 'mongoose', 'drizzle-orm', 'kysely', 'objection', '@mikro-orm/core', 'pg', 'mysql2'];
 
 function moveScope(input: CodeMoveInput, model: CodeModel, morph: TsMorph, index: SourceIndex): MoveScope {
   const tableOwner = new Map<string, string>();
