@@ -80,7 +80,9 @@ export function servingRoute(scope: MoveScope, target: FileIndex, local: string,
   const fn = N.isFunctionDeclaration(declaration) ? declaration : N.isVariableStatement(declaration) ? declaration.getDeclarations()[0]?.getInitializer() : undefined;
   if (!fn || !(N.isFunctionDeclaration(fn) || N.isArrowFunction(fn) || N.isFunctionExpression(fn))) return undefined;
   const parameters = fn.getParameters();
-  for (const r of scope.routesOf(owner)) {
+  // only the routes whose handler calls this function (the code model's calls, resolved through re-exports)
+  const key = `${target.file}#${local}`;
+  for (const r of scope.routesOf(owner).filter((x) => scope.functions.get(x.handler)?.calls.includes(key))) {
     const [method, path] = r.route.split(/\s+/, 2) as [string, string];
     if (method !== 'GET' || !path) continue;
     const hash = r.handler.indexOf('#');

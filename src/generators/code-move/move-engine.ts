@@ -111,7 +111,7 @@ export class MoveEngine {
   /** Follows every name `node` uses that its file declares or imports. */
   private scan(index: FileIndex, node: Node, owner: string | undefined): void {
     const { Node: N } = this.scope.morph;
-    node.forEachDescendant((id) => {
+    const visit = (id: Node) => {
       if (!N.isIdentifier(id)) return;
       const parent = id.getParent();
       if (parent && N.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return;
@@ -119,7 +119,9 @@ export class MoveEngine {
       const name = id.getText();
       if (index.declarations.has(name)) this.keepDeclaration(index, name);
       else if (index.imports.has(name)) this.useImport(index, id, name, owner);
-    });
+    };
+    visit(node);
+    node.forEachDescendant(visit);
   }
 
   private useImport(index: FileIndex, id: Node, name: string, owner: string | undefined): void {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { CallExpression, Node, SourceFile } from 'ts-morph';
 import { scanCode } from '../../analyzers/code/scan-code.ts';
 import type { CodeModel, CodeRoute } from '../../analyzers/types.ts';
+import { UsageError } from '../../errors.ts';
 import type { CodeMoveInput, CodeMovePlan, MovedRoute, NotMoved } from './contract.ts';
 import { emitFiles, movedPath, renderMount, type MountedRoute } from './emit-files.ts';
 import { MoveEngine, type MoveScope } from './move-engine.ts';
@@ -48,6 +49,7 @@ export async function planCodeMove(input: CodeMoveInput): Promise<CodeMovePlan> 
     routes.push({ method, path: fullPath, handler: r.handlerAt ? `${r.handlerAt.file}:${r.handlerAt.line}` : where, movedTo: movedPath(handler.file) });
   }
   const errorHandlers = findErrorHandlers(engine, morph, index, model, mounted);
+  refuseUnparsable(engine, input.context);
   for (const orm of OTHER_DATA_ACCESS.filter((p) => [...engine.out.packages].some((s) => s === p || s.startsWith(`${p}/`)))) {
     notMoved.push({ what: `database access through ${orm}`, where: [...engine.out.files.values()].find((f) => [...f.imports.values()].some((i) => i.binding.spec.startsWith(orm)))?.index.file ?? orm, why: `only a knex database module is replaced by the service's src/domain/strangler/database.ts; the moved code's ${orm} client is copied as it is and still connects where the monolith's configuration says` });
   }
@@ -63,6 +65,18 @@ export async function planCodeMove(input: CodeMoveInput): Promise<CodeMovePlan> 
   };
 }
 
+/** A file the move copies must parse: copying half a function would give the service code that does not build. */
+function refuseUnparsable(engine: MoveEngine, context: string): void {
+  for (const sel of engine.out.files.values()) {
+    const diagnostics = (sel.index.source.compilerNode as unknown as { parseDiagnostics?: { start?: number; messageText: unknown }[] }).parseDiagnostics ?? [];
+    const first = diagnostics[0];
+    if (!first) continue;
+    const { line } = sel.index.source.getLineAndColumnAtPos(first.start ?? 0);
+    const text = typeof first.messageText === 'string' ? first.messageText : 'syntax error';
+    throw new UsageError(`${sel.index.file}:${line}: does not parse (${text}); the routes of ${context} reach it`, `fix the syntax error, or leave the routes that reach it out of contexts.${context}.routes`);
+  }
+}
+
 /** Database clients the code move does not re-point (it replaces a knex module only). */
 const OTHER_DATA_ACCESS = ['@prisma/client', 'typeorm', 'sequelize', 'mongoose', 'drizzle-orm', 'kysely', 'objection', '@mikro-orm/core', 'pg', 'mysql2'];
 
@@ -74,6 +88,7 @@ function moveScope(input: CodeMoveInput, model: CodeModel, morph: TsMorph, index
   const routeOwner = new Map<string, string>();
   for (const [name, c] of Object.entries(input.contexts)) for (const r of c.routes) routeOwner.set(normalizeRoute(r), name);
   const databaseModules = new Map<string, boolean>();
+  const routesByContext = new Map<string, { route: string; handler: string; at: { file: string; line: number } }[]>();
   return {
     context: input.context,
     morph,
@@ -86,7 +101,10 @@ function moveScope(input: CodeMoveInput, model: CodeModel, morph: TsMorph, index
       if (!databaseModules.has(file)) databaseModules.set(file, createsKnex(index.get(file)));
       return databaseModules.get(file)!;
     },
-    routesOf: (ctx) => model.routes.filter((r) => r.handler && routeOwner.get(r.route) === ctx).map((r) => ({ route: r.route, handler: r.handler!, at: r.at })),
+    routesOf: (ctx) => {
+      if (!routesByContext.has(ctx)) routesByContext.set(ctx, model.routes.filter((r) => r.handler && routeOwner.get(r.route) === ctx).map((r) => ({ route: r.route, handler: r.handler!, at: r.at })));
+      return routesByContext.get(ctx)!;
+    },
     baseUrlOf: (ctx) => {
       const url = input.contexts[ctx]?.serviceUrl;
       return url ? { envName: `${ctx.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_SERVICE_URL`, url, service: true } : { envName: 'MONOLITH_URL', url: input.monolithUrl, service: false };
@@ -157,7 +175,7 @@ function rootsOf(engine: MoveEngine, morph: TsMorph, index: SourceIndex, r: Code
   return chain;
 }
 
-/** `app.use(f)` with a four-parameter `f` in the files that register the moved routes or import them. */
+/** `app.use(f)` with a four-parameter `f` (named or inline) in the files that register the moved routes or import them. */
 function findErrorHandlers(engine: MoveEngine, morph: TsMorph, index: SourceIndex, model: CodeModel, mounted: MountedRoute[]): { file: string; name: string }[] {
   const { Node: N } = morph;
   const start = new Set(model.routes.filter((r) => mounted.some((m) => m.chain.some((c) => c.file === r.at.file || r.handler?.startsWith(`${c.file}#`)))).map((r) => r.module));
@@ -169,7 +187,12 @@ function findErrorHandlers(engine: MoveEngine, morph: TsMorph, index: SourceInde
     for (const call of f.source.getDescendantsOfKind(morph.SyntaxKind.CallExpression)) {
       const callee = call.getExpression();
       const arg = call.getArguments().at(-1);
-      if (!N.isPropertyAccessExpression(callee) || callee.getName() !== 'use' || !arg || !N.isIdentifier(arg)) continue;
+      if (!N.isPropertyAccessExpression(callee) || callee.getName() !== 'use' || !arg) continue;
+      if ((N.isArrowFunction(arg) || N.isFunctionExpression(arg)) && arg.getParameters().length === 4) {
+        engine.addExpression(f, arg, 'strangler_error_handler', false);
+        return [{ file: f.file, name: 'strangler_error_handler' }];
+      }
+      if (!N.isIdentifier(arg)) continue;
       const found = resolveFunction(index, morph, f, arg.getText());
       if (found && engine.addRoot(found.file, found.name)) return [found];
     }

@@ -115,6 +115,8 @@ describe('the code move', () => {
     expect(routes).toMatch(/export const strangler_route_1 = auth;/);
     expect(routes).toMatch(/export const strangler_route_2: RequestHandler = async \(req, res\) => \{\n {2}res\.json\(await knex\('orders'\)\.limit\(10\)\);\n\}/);
     expect(routes).not.toContain('Router()');
+    expect(routes).toContain("import { auth } from './auth.js';");
+    expect(file('src/domain/orders/auth.ts')).toContain('export function auth(');
     expect(file('src/db.ts')).toBeUndefined();
     expect(plan.files.some((f) => f.path.startsWith('src/domain/db'))).toBe(false);
     expect(plan.dependencies).toEqual({ 'left-pad': '^1.3.0', express: '^4.21.0' });
@@ -179,5 +181,12 @@ describe('the code move', () => {
     expect(r.routes.map((x) => x.path).sort()).toEqual(['/teams/:team/users', '/users/:id']);
     expect(r.files.find((f) => f.path === 'src/domain/users/users.ts')!.contents).toContain("return knex('users').where({ id }).first();");
     await rm(path.join(root, 'src/orders/broken.ts'));
+  });
+
+  it('refuses a file it would copy that does not parse, naming the file and line', async () => {
+    const auth = path.join(root, 'src/orders/auth.ts');
+    await writeFile(auth, `${TREE['src/orders/auth.ts']}export function broken( {`);
+    await expect(planCodeMove(input())).rejects.toThrow(/^src\/orders\/auth\.ts:3: does not parse \(.+\); the routes of orders reach it$/);
+    await writeFile(auth, TREE['src/orders/auth.ts']!);
   });
 });
