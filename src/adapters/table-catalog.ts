@@ -213,3 +213,19 @@ export async function readCatalogFromDump(serverUrl: string, dumpText: string, t
     await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => cleanup.end());
   }
 }
+
+/** Every table of the database outside the system schemas (`name` in public, else `schema.name`): what the code move may see named in SQL. */
+export async function listTableNames(url: string, role = 'monolith'): Promise<string[]> {
+  const client = await connect(url, { role });
+  try {
+    const r = await client.query<{ name: string }>(
+      `SELECT CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS name
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+       ORDER BY 1`,
+    );
+    return r.rows.map((x) => x.name);
+  } finally {
+    await client.end();
+  }
+}

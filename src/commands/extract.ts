@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { readCatalogFromDump, readCatalogModel } from '../adapters/table-catalog.ts';
+import { listTableNames, readCatalogFromDump, readCatalogModel } from '../adapters/table-catalog.ts';
 import type { CatalogModel } from '../generators/migrations/catalog-model.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { ContextConfig, StranglerConfig } from '../config/schema.ts';
@@ -103,6 +103,8 @@ export async function runExtract(o: ExtractOptions): Promise<ExtractResult> {
     context: o.domain,
     contexts: Object.fromEntries(Object.entries(config.contexts).map(([n, c]) => [n, { tables: c.tables, modules: c.modules, routes: c.routes, serviceUrl: c.service.url }])),
     databaseEnv,
+    monolithUrl: config.monolith.url,
+    monolithTables: database ? await listTableNames(database) : undefined,
   });
   const port = servicePort(config, o.domain);
   const files = serviceFiles({

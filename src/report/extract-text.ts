@@ -17,6 +17,7 @@ export function renderExtract(r: ExtractResult): string {
   const lines = [
     renderFilePlan(r.plan, r.written).trimEnd(),
     `${r.domain}: ${r.tables.length} table(s), ${r.movedRoutes} route(s) moved, ${r.notMoved.length} not moved, ${r.seams.length} seam(s) (see SEAMS.md)`,
+    ...r.notMoved.map((n) => `not moved: ${n.what} (${n.where}): ${n.why}`),
     ...r.warnings.map((w) => `warning: ${w}`),
     r.configUpdated ? `strangler.yaml: contexts.${r.domain} is now extracted (service.path, databaseEnv, url)` : '',
     r.written ? `next: cd ${path.relative(process.cwd(), r.root) || '.'} && npm install && npm run migrate && npm test; then strangler sync start ${r.domain}` : '',

@@ -2,7 +2,9 @@
  * Acceptance of `strangler extract` on the sample monolith: for each of its eight contexts the generated service
  * type-checks, its own tests pass against a freshly migrated database of its own, and the service started as a
  * process answers /readyz, exports every metric its dashboard and alert rules query, and stops gracefully on SIGTERM.
- * The services are generated inside the repository (.cache/) so that their dependencies resolve from its node_modules.
+ * Every route of each context is moved (mount.ts registers it) and SEAMS.md lists the seams. The services are generated
+ * inside the repository (.cache/) so that their dependencies resolve from its node_modules (strangler-fig/outbox from a
+ * built copy, as `npm install` would give it).
  */
 import { execa } from 'execa';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +17,7 @@ import { runExtract } from '../../src/commands/extract.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { selectedMetrics } from '../../src/generators/service/observability.ts';
 import { createTestDatabase } from '../harness/databases.ts';
+import { installOutboxPackage } from '../harness/outbox-package.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const bin = path.join(repo, 'bin/strangler.js');
@@ -31,6 +34,8 @@ beforeAll(async () => {
   await migrateLatest(monolith);
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
+  // what `npm install` gives a service whose moved code imports strangler-fig/outbox
+  await installOutboxPackage(work);
   await writeFile(config, `# the sample shop\nversion: 1\nmonolith:\n  name: sample-shop\n  source: ../../fixtures/sample-monolith\n  database: ${monolith}\ncontexts: {}\n`);
   const adopt = await execa('node', [bin, '--config', config, 'context', 'add', '--from', path.join(repo, 'fixtures/sample-monolith/domains.yaml')], { reject: false, env: { NO_COLOR: '1' } });
   expect(adopt.exitCode, adopt.stderr).toBe(0);
@@ -60,7 +65,29 @@ describe('strangler extract on the sample monolith', () => {
     const cli = await execa('node', [bin, '--config', config, 'extract', 'catalog'], { reject: false, env: { NO_COLOR: '1' } });
     expect(cli.exitCode, cli.stderr).toBe(0);
     expect(cli.stdout).toMatch(/wrote .*services\/catalog\/: \d+ new/);
-    for (const d of DOMAINS.filter((x) => x !== 'catalog')) await runExtract({ domain: d, configFile: config, force: false, dryRun: false });
+    const { config: before } = await loadConfig(config);
+    for (const d of DOMAINS.filter((x) => x !== 'catalog')) {
+      const r = await runExtract({ domain: d, configFile: config, force: false, dryRun: false });
+      // every route of the context is moved and mounted
+      expect(r.movedRoutes, `${d}: ${JSON.stringify(r.notMoved)}`).toBe(before.contexts[d]!.routes.length);
+      expect(r.notMoved, d).toEqual([]);
+      const mount = await readFile(path.join(work, 'services', d, 'src/domain/mount.ts'), 'utf8');
+      for (const route of before.contexts[d]!.routes) {
+        const [method, p] = route.split(' ');
+        expect(mount, `${d}: ${route}`).toContain(`routes.${method!.toLowerCase()}(${JSON.stringify(p)}, `);
+      }
+      const seams = await readFile(path.join(work, 'services', d, 'SEAMS.md'), 'utf8');
+      expect(seams).toMatch(new RegExp(`^${r.seams.length} seam\\(s\\)`, 'm'));
+    }
+    // the monolith's files are only read
+    const status = await execa('git', ['status', '--porcelain', 'fixtures/sample-monolith'], { cwd: repo });
+    expect(status.stdout).toBe('');
+    // the moved code: no import of the monolith's database module is left, and its outbox import is the package's
+    const checkout = await readFile(path.join(work, 'services/orders/src/domain/services/checkout.ts'), 'utf8');
+    expect(checkout).toContain("from 'strangler-fig/outbox'");
+    expect(checkout).toContain("from '../strangler/database.js'");
+    expect(checkout).not.toMatch(/lib\/db/);
+    expect(JSON.parse(await readFile(path.join(work, 'services/orders/package.json'), 'utf8')).dependencies).toHaveProperty('strangler-fig');
 
     const { config: after } = await loadConfig(config);
     for (const d of DOMAINS) {
@@ -78,7 +105,8 @@ describe('strangler extract on the sample monolith', () => {
       const dir = path.join(work, 'services', d);
       const db = await createTestDatabase(`extract_${d}`);
       dbs.push(db);
-      const env = { DATABASE_URL: db.url, NO_COLOR: '1' };
+      // the seams still read the monolith's database (SEAMS.md)
+      const env = { DATABASE_URL: db.url, MONOLITH_DATABASE_URL: monolith, NO_COLOR: '1' };
       const own = await execa('node', ['--import', 'tsx', '--test', 'test/service.test.ts', 'test/smoke.test.ts'], { cwd: dir, env, reject: false });
       expect(own.exitCode, `${d}: ${own.stdout.slice(-2000)}`).toBe(0);
       expect(own.stdout).toMatch(/# fail 0/);

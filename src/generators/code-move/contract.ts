@@ -6,7 +6,9 @@
  * exports `mountDomainRoutes(app: import('express').Express): void` registering every moved route on the same
  * method and path as in the monolith. The scaffold's `src/app.ts` imports `./domain/mount.js` and calls it after
  * its own middleware (request id, logging, metrics) and before its error handler. Moved code reads the database URL
- * from the service's environment variable (contexts.<d>.service.databaseEnv, default DATABASE_URL).
+ * from the service's environment variable (contexts.<d>.service.databaseEnv, default DATABASE_URL); statements that
+ * still need tables of other contexts read MONOLITH_DATABASE_URL. `src/domain/mount.ts` also exports
+ * `closeDomain(): Promise<void>`, which the scaffold's graceful shutdown calls to close those pools.
  */
 
 /** A place where the context is still tied to the rest of the monolith. */
@@ -51,6 +53,10 @@ export interface CodeMoveInput {
   contexts: Record<string, { tables: string[]; modules: string[]; routes: string[]; serviceUrl?: string }>;
   /** Environment variable the moved code reads the database URL from. */
   databaseEnv: string;
+  /** The monolith's base URL (monolith.url): where the generated HTTP clients call the monolith's routes. */
+  monolithUrl?: string;
+  /** Every table of the monolith's database, when it was read: tables no context owns (shared ones) are seams too. */
+  monolithTables?: string[];
 }
 
 export interface CodeMovePlan {

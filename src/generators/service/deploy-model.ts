@@ -66,7 +66,11 @@ export function deployObjects(v: DeployValues): K8sObject[] {
                 imagePullPolicy: v.image.pullPolicy,
                 ports: [{ name: 'http', containerPort: v.port, protocol: 'TCP' }],
                 envFrom: [{ configMapRef: { name: v.name } }],
-                env: [{ name: v.database.env, valueFrom: { secretKeyRef: { name: v.database.secretName, key: v.database.secretKey } } }],
+                env: [
+                  { name: v.database.env, valueFrom: { secretKeyRef: { name: v.database.secretName, key: v.database.secretKey } } },
+                  // read by the moved code's seams (SEAMS.md) until they are cut; optional once none is left
+                  { name: 'MONOLITH_DATABASE_URL', valueFrom: { secretKeyRef: { name: v.database.secretName, key: 'MONOLITH_DATABASE_URL', optional: true } } },
+                ],
                 readinessProbe: probe('/readyz', 5),
                 livenessProbe: probe('/healthz', 10),
                 startupProbe: { ...probe('/healthz', 2), failureThreshold: 30 },

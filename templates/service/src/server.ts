@@ -1,10 +1,11 @@
 // Starts {{serviceName}} and stops it gracefully: on SIGTERM/SIGINT it stops being ready, drains in-flight
-// requests (up to SHUTDOWN_TIMEOUT_MS), then closes the database pool and flushes traces.
+// requests (up to SHUTDOWN_TIMEOUT_MS), then closes the database pools (its own, and the moved code's) and flushes traces.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { createDb } from './db.js';
+import { closeDomain } from './domain/mount.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { startTracing } from './tracing.js';
@@ -37,6 +38,7 @@ export async function startService(config: Config = loadConfig()): Promise<Runni
       await new Promise<void>((resolve) => server.close(() => resolve()));
       clearTimeout(force);
       await db.destroy();
+      await closeDomain();
       await tracing.shutdown();
       logger.info('stopped');
     })());

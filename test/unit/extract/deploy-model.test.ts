@@ -50,7 +50,10 @@ describe('deploy model', () => {
     expect(c.readinessProbe.httpGet.path).toBe('/readyz');
     expect(c.livenessProbe.httpGet.path).toBe('/healthz');
     expect(c.resources.limits).toEqual({ cpu: '500m', memory: '256Mi' });
-    expect(c.env).toEqual([{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'catalog-service-db', key: 'DATABASE_URL' } } }]);
+    expect(c.env).toEqual([
+      { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'catalog-service-db', key: 'DATABASE_URL' } } },
+      { name: 'MONOLITH_DATABASE_URL', valueFrom: { secretKeyRef: { name: 'catalog-service-db', key: 'MONOLITH_DATABASE_URL', optional: true } } },
+    ]);
     expect(deployObjects(values).some((o) => o.kind === 'Secret')).toBe(false);
   });
 
