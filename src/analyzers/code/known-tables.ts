@@ -5,6 +5,9 @@
  */
 import type { CodeModel, RouteTable } from '../types.ts';
 
+/** PostgreSQL's own catalogs: read by tooling code, never a table of the application; left out without a word. */
+const SYSTEM_CATALOG = /^(information_schema|pg_catalog)\.|^pg_/i;
+
 /** `public.Orders` and `orders` are one name. */
 function bare(name: string): string {
   const dot = name.lastIndexOf('.');
@@ -19,11 +22,11 @@ export function keepKnownTables(model: CodeModel, schemaTables: Iterable<string>
   const warned = new Set<string>();
   const warnings = [...model.warnings];
   for (const a of model.tableAccess) {
-    if (isKnown(a.table) || warned.has(a.table)) continue;
+    if (isKnown(a.table) || warned.has(a.table) || SYSTEM_CATALOG.test(a.table)) continue;
     warned.add(a.table);
     warnings.push(`${a.at.file}:${a.at.line}: '${a.table}' (${a.via}) is not a table of the schema nor one the code declares; left out`);
   }
-  if (warned.size === 0) return model;
+  if (warned.size === 0 && model.tableAccess.every((a) => isKnown(a.table))) return model;
   const keep = (ts: RouteTable[] | undefined) => ts?.filter((t) => isKnown(t.table));
   return {
     ...model,

@@ -14,6 +14,7 @@ function model(): CodeModel {
       { module: 'src/a.ts', table: 'public.Orders', mode: 'read', count: 1, at: at(3), via: 'knex' },
       { module: 'src/a.ts', table: 'ma', mode: 'read', count: 2, at: at(7), via: 'raw-sql' },
       { module: 'src/a.ts', table: 'audit_entries', mode: 'write', count: 1, at: at(9), via: 'typeorm' },
+      { module: 'src/a.ts', table: 'information_schema.columns', mode: 'read', count: 1, at: at(11), via: 'raw-sql' },
     ],
     routes: [{ route: 'GET /orders', module: 'src/a.ts', at: at(2), tables: [{ table: 'ma', writes: false, count: 1 }, { table: 'orders', writes: false, count: 1 }] }],
     functions: [{ key: 'src/a.ts#f', file: 'src/a.ts', name: 'f', line: 5, endLine: 8, calls: [], tables: [{ table: 'ma', writes: false, count: 2 }] }],
@@ -30,9 +31,15 @@ describe('keepKnownTables', () => {
     expect(m.warnings).toEqual(["src/a.ts:7: 'ma' (raw-sql) is not a table of the schema nor one the code declares; left out"]);
   });
 
-  it('keeps everything when every name is known', () => {
+  it('leaves out PostgreSQL catalogs without a warning', () => {
     const m = keepKnownTables(model(), ['orders', 'ma']);
-    expect(m.tableAccess).toHaveLength(3);
+    expect(m.tableAccess.map((a) => a.table)).not.toContain('information_schema.columns');
+    expect(m.warnings).toEqual([]);
+  });
+
+  it('keeps everything when every name is known', () => {
+    const m = keepKnownTables(model(), ['orders', 'ma', 'information_schema.columns']);
+    expect(m.tableAccess).toHaveLength(4);
     expect(m.warnings).toEqual([]);
   });
 });
