@@ -176,8 +176,7 @@ export function prefixOf(parts: readonly Part[]): string {
 }
 
 /**
- * Step 4: candidates of one text, without and with `%q` (before each escape after the first, and after each
- * space), each with the number of different escapes it has.
+ * Step 4: candidates of one text, without and with `%q` (before each escape, and after each space), each with the number of different escapes it has.
  */
 function candidatesOf(text: string): { prefix: string; escapes: number }[] {
   const out: { prefix: string; escapes: number }[] = [];
@@ -185,9 +184,9 @@ function candidatesOf(text: string): { prefix: string; escapes: number }[] {
     const parts = partsOf(text, mode);
     const escapes = new Set(parts.flatMap((p) => ('esc' in p ? [p.esc] : []))).size;
     out.push({ prefix: prefixOf(parts), escapes });
-    for (let k = 1; k < parts.length; k++) {
-      const before = parts[k - 1]!;
-      if (!('esc' in parts[k]!) && !('lit' in before && before.lit === ' ')) continue;
+    for (let k = 0; k < parts.length; k++) {
+      const before = parts[k - 1];
+      if (!('esc' in parts[k]!) && !(before && 'lit' in before && before.lit === ' ')) continue;
       out.push({ prefix: `${prefixOf(parts.slice(0, k))}%q${prefixOf(parts.slice(k))}`, escapes });
     }
   }

@@ -44,6 +44,18 @@ export interface GeneratedLog {
   messages: Message[];
   /** SQL of every logged statement, in order. */
   expected: string[];
+  /** The pid of the process that logged each of `expected`. */
+  expectedPids: number[];
+}
+
+/**
+ * The statements of each process, in order: readers of envelopes that interleave processes (syslog, logplex)
+ * give a process's statements in order, not the processes' among each other.
+ */
+export function byProcess(sql: readonly string[], pids: readonly (number | string | undefined)[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  sql.forEach((s, k) => (out[String(pids[k]).replace(/^pid:/, '')] ??= []).push(s));
+  return out;
 }
 
 const BASE = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
@@ -106,6 +118,7 @@ export function generateMessages(options: GenerateOptions = {}): GeneratedLog {
   const checkpointer: Session = { ...sessions[0]!, pid: 77, user: '', db: '', app: '', host: '', id: '6577a000.4d', line: 0, vxid: '', xid: 0, backendType: 'checkpointer' };
   const messages: Message[] = [];
   const expected: string[] = [];
+  const expectedPids: number[] = [];
   let at = 0;
   const add = (session: Session, severity: Message['severity'], text: string, extra: Partial<Message> = {}) => {
     session.line++;
@@ -131,6 +144,7 @@ export function generateMessages(options: GenerateOptions = {}): GeneratedLog {
       s.xid = 700 + written;
       add(s, 'LOG', 'statement: BEGIN', { commandTag: 'BEGIN' });
       expected.push('BEGIN');
+      expectedPids.push(s.pid);
     }
     const n = inTx ? 2 : 1;
     for (let i = 0; i < n && written < total; i++) {
@@ -143,15 +157,17 @@ export function generateMessages(options: GenerateOptions = {}): GeneratedLog {
         add(s, 'DETAIL', `Parameters: $1 = '${Math.floor(rand() * 100)}', $2 = 'sku-1'`);
       }
       expected.push(sql);
+      expectedPids.push(s.pid);
       written++;
     }
     if (inTx) {
       add(s, 'LOG', 'statement: COMMIT', { commandTag: 'COMMIT' });
       expected.push('COMMIT');
+      expectedPids.push(s.pid);
       s.xid = 0;
     }
   }
-  return { messages, expected };
+  return { messages, expected, expectedPids };
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
