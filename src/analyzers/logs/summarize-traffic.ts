@@ -100,11 +100,13 @@ export async function summarizeTraffic(options: SummarizeOptions): Promise<Traff
   for (const file of options.files) {
     const found = await detectFile(file, { format: options.format, logLinePrefix: options.logLinePrefix });
     if (!found.detected) {
-      summary.warnings.push(
-        'unreadable' in found && found.unreadable
-          ? `${file}: cannot be read (${found.unreadable})`
-          : `${file}: unknown log format, skipped (understood: ${UNDERSTOOD_FORMATS}); for a stderr log give its --log-line-prefix, or name the format with --log-format`,
-      );
+      // A file named that is not there is a mistake in the command, as a glob matching nothing is.
+      if ('unreadable' in found && found.unreadable) throw new UsageError(`${file}: cannot be read (${found.unreadable})`, 'check the paths given to --logs (or monolith.logs): every file named must exist and be readable');
+      if ('damaged' in found && found.damaged) {
+        summary.warnings.push(`${file}: damaged, nothing could be read before the damage (${found.damaged}); skipped`);
+        continue;
+      }
+      summary.warnings.push(`${file}: unknown log format, skipped (understood: ${UNDERSTOOD_FORMATS}); for a stderr log give its --log-line-prefix, or name the format with --log-format`);
       continue;
     }
     const detected = found.detected;
