@@ -90,7 +90,15 @@ export interface GenerateOptions {
   /** Application names; some real ones have spaces, `[`, or are empty. */
   apps?: string[];
   users?: string[];
+  /** Tag statements with sqlcommenter routes (`/*route='GET%20%2Forders',module='orders'*\/`), most requests. */
+  routes?: boolean;
 }
+
+const ROUTES = [
+  ["GET%20%2Forders", 'orders'],
+  ["POST%20%2Fcarts", 'carts'],
+  ["GET%20%2Fproducts", 'catalog'],
+] as const;
 
 /** The messages of a log: client sessions interleaved, with background lines between them. */
 export function generateMessages(options: GenerateOptions = {}): GeneratedLog {
@@ -140,6 +148,9 @@ export function generateMessages(options: GenerateOptions = {}): GeneratedLog {
       continue;
     }
     const inTx = r < 0.3;
+    // Each request (group of statements) is a new virtual transaction of the session.
+    s.vxid = `${s.vxid.split('/')[0]}/${1000 + messages.length}`;
+    const tag = options.routes && rand() < 0.7 ? (([route, module]) => ` /*route='${route}',module='${module}'*/`)(pick(ROUTES)) : '';
     if (inTx) {
       s.xid = 700 + written;
       add(s, 'LOG', 'statement: BEGIN', { commandTag: 'BEGIN' });
@@ -148,7 +159,7 @@ export function generateMessages(options: GenerateOptions = {}): GeneratedLog {
     }
     const n = inTx ? 2 : 1;
     for (let i = 0; i < n && written < total; i++) {
-      const sql = pick(QUERIES);
+      const sql = `${pick(QUERIES)}${tag}`;
       const kind = rand();
       if (kind < 0.4) add(s, 'LOG', `statement: ${sql}`);
       else if (kind < 0.7) add(s, 'LOG', `duration: ${(rand() * 20).toFixed(3)} ms  statement: ${sql}`);
