@@ -35,7 +35,7 @@ export async function splitOffsets(file: string, size: number, detected: Detecte
       // One byte before the target: a line starting exactly at the target is seen as starting after a newline.
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, target - 1);
       const at = firstRecordStart(buffer.subarray(0, bytesRead), isStart);
-      if (at !== undefined) offsets.push(target - 1 + at);
+      if (at !== undefined && target - 1 + at > offsets[offsets.length - 1]!) offsets.push(target - 1 + at);
     }
   } finally {
     await handle.close();

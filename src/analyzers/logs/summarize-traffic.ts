@@ -26,6 +26,8 @@ export interface SummarizeOptions {
   threads?: number;
   /** Files at least this big are split across the threads (default 64 MiB). */
   splitBytes?: number;
+  /** Every piece of a split file read by a worker thread, none by this one (the tests: the worker path is taken). */
+  workersOnly?: boolean;
 }
 
 const SPLIT_BYTES = 64 << 20;
@@ -81,38 +83,86 @@ async function detectOrSkip(file: string, options: SummarizeOptions, summary: Tr
   return undefined;
 }
 
-/** The file's pieces, read in this thread or, for a big plain file, by worker threads. */
+/**
+ * The file's pieces. A big plain file is cut into several pieces per thread, read by this thread and by worker
+ * threads taking the next piece as each is done (a worker starting late, or a slower piece, does not hold the
+ * others up); the pieces come back in file order.
+ */
 async function readFile(file: string, detected: DetectedLog, parser: StatementParser, options: SummarizeOptions, onStatements?: (n: number, bytes: number) => void): Promise<PieceRead[]> {
   const threads = Math.max(1, Math.floor(options.threads ?? Math.min(8, availableParallelism())));
   if (threads > 1 && isSplittable(detected.format)) {
     const { size } = await stat(file);
     if (size >= (options.splitBytes ?? SPLIT_BYTES) && !(await compressionOf(file))) {
-      const offsets = await splitOffsets(file, size, detected, threads);
+      const pieces = Math.max(2, Math.min(threads * PIECES_PER_THREAD, Math.ceil(size / MIN_PIECE_BYTES)));
+      const offsets = await splitOffsets(file, size, detected, pieces);
       if (offsets.length > 2) {
         const requests = offsets.slice(0, -1).map((start, k): PieceRequest => ({ file, detected, range: { start, end: offsets[k + 1]! } }));
-        return Promise.all(requests.map(inWorker));
+        return readInPool(requests, threads, options.workersOnly ? undefined : parser);
       }
     }
   }
   return [await readPiece({ file, detected }, parser, onStatements)];
 }
 
+const PIECES_PER_THREAD = 4;
+const MIN_PIECE_BYTES = 4 << 20;
+
+/** Pieces read by `threads` threads: this one (unless `parser` is undefined) and worker threads. */
+async function readInPool(requests: readonly PieceRequest[], threads: number, parser: StatementParser | undefined): Promise<PieceRead[]> {
+  const results: PieceRead[] = new Array(requests.length);
+  let next = 0;
+  const take = () => (next < requests.length ? next++ : undefined);
+  const here = async () => {
+    for (let k = take(); k !== undefined; k = take()) results[k] = await readPiece(requests[k]!, parser!);
+  };
+  const inWorker = async () => {
+    const worker = startWorker();
+    try {
+      for (let k = take(); k !== undefined; k = take()) results[k] = await worker.read(requests[k]!);
+    } finally {
+      await worker.stop();
+    }
+  };
+  await Promise.all([...(parser ? [here()] : []), ...Array.from({ length: parser ? threads - 1 : threads }, inWorker)]);
+  return results;
+}
+
 /**
- * A piece read by a worker thread. From the TypeScript source (a checkout, the tests) the worker loads tsx
- * first, as bin/strangler.js does; installed, the compiled JavaScript runs as it is.
+ * A worker thread reading pieces. From the TypeScript source (a checkout, the tests) it loads tsx first, as
+ * bin/strangler.js does; installed, the compiled JavaScript runs as it is.
  */
-function inWorker(request: PieceRequest): Promise<PieceRead> {
+function startWorker(): { read(request: PieceRequest): Promise<PieceRead>; stop(): Promise<void> } {
   const fromSource = import.meta.url.endsWith('.ts');
   const url = new URL(`./summarize-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
   const worker = fromSource
-    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData: request })
-    : new Worker(url, { workerData: request });
-  return new Promise((resolve, reject) => {
-    let read: PieceRead | undefined;
-    worker.on('message', (m: PieceRead) => (read = m));
-    worker.on('error', reject);
-    worker.on('exit', (code) => (read ? resolve(read) : reject(new Error(`a log worker thread exited (${code}) before it was done with ${request.file}`))));
+    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true })
+    : new Worker(url);
+  let pending: { resolve(r: PieceRead): void; reject(e: Error): void } | undefined;
+  let failed: Error | undefined;
+  const fail = (e: Error) => {
+    failed ??= e;
+    pending?.reject(e);
+    pending = undefined;
+  };
+  worker.on('message', (m: { read: PieceRead } | { error: string }) => {
+    if ('read' in m) pending?.resolve(m.read);
+    else pending?.reject(new Error(`a log worker thread failed: ${m.error}`));
+    pending = undefined;
   });
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`a log worker thread exited (${code})`)));
+  return {
+    read: (request) =>
+      new Promise<PieceRead>((resolve, reject) => {
+        if (failed) return reject(failed);
+        pending = { resolve, reject };
+        worker.postMessage(request);
+      }),
+    stop: async () => {
+      worker.postMessage(null);
+      await new Promise<void>((resolve) => (failed ? resolve() : worker.once('exit', () => resolve())));
+    },
+  };
 }
 
 function finishSummary(summary: TrafficSummary, totals: TrafficTotals): TrafficSummary {
