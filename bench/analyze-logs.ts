@@ -1,11 +1,12 @@
-// npm run bench:analyze-logs [-- --statements N]
-// Generates one stream of N statements (default 2M) from the statement shapes of the sample monolith's recording
+// npm run bench:analyze-logs [-- --statements N] [--big M]
+// Generates one stream of N statements (default 1M) from the statement shapes of the sample monolith's recording
 // (sessions, transactions, multi-line statements, prepared-statement parameters) and writes it as a csvlog, a
 // stderr log (prefix `%m [%p] %q%u@%d/%a `, which strangler infers: no flag given) and a syslog log (rsyslog,
 // `[N-M]` numbering, `#011` continuations). On each file, in the same run: strangler's log summary with one
 // thread and with two (the file cut across worker threads), and pgBadger (`-j 1`, told the format and prefix) on
-// the same file; prints statements/s, the 2-thread speed-up and the pgBadger ratio. strangler also reads the csvlog
-// at N/4 with one thread, to show that peak RSS does not grow with the log. pgBadger comes from PGBADGER, the PATH
+// the same file; prints statements/s, the 2-thread speed-up and the pgBadger ratio. strangler also reads a csvlog of
+// M statements (default 4N) with one and two threads, where the cores pay off most (a worker thread takes about a
+// second to start) and peak RSS is seen not to grow with the log. pgBadger comes from PGBADGER, the PATH
 // or Debian's package (bench/pgbadger.ts); without it its columns stay 'n/a'. Saves bench/results/analyze-logs.json.
 import { execa } from 'execa';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -23,7 +24,8 @@ const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1]! : fallback;
 };
-const total = Number(arg('statements', '2000000'));
+const total = Number(arg('statements', '1000000'));
+const bigTotal = Number(arg('big', String(total * 4)));
 const work = path.join(root, 'bench/.work');
 await mkdir(work, { recursive: true });
 
@@ -161,15 +163,13 @@ async function runPgbadger(file: string, format: Format): Promise<{ seconds: num
 }
 
 const files: Record<Format, string> = { csvlog: path.join(work, `log-${total}.csv`), stderr: path.join(work, `log-${total}.log`), syslog: path.join(work, `log-${total}.syslog`) };
-const small = path.join(work, `log-${total / 4}.csv`);
-process.stderr.write(`generating ${total.toLocaleString()} statements as csvlog, stderr and syslog (and ${(total / 4).toLocaleString()} as csvlog)…\n`);
-await generate(small, total / 4, 'csvlog');
+const big = path.join(work, `log-${bigTotal}.csv`);
+process.stderr.write(`generating ${total.toLocaleString()} statements as csvlog, stderr and syslog (and ${bigTotal.toLocaleString()} as csvlog)…\n`);
+await generate(big, bigTotal, 'csvlog');
 for (const format of Object.keys(files) as Format[]) await generate(files[format], total, format);
 const mb = async (f: string) => (await stat(f)).size / 1e6;
 
 const results: { format: Format; sizeMB: number; one: Run; two: Run; pgbadger?: { seconds: number; queries: number } }[] = [];
-process.stderr.write(`strangler, 1 thread, csvlog of ${(total / 4).toLocaleString()} statements…\n`);
-const smallRun = await strangler(small, 1);
 for (const format of Object.keys(files) as Format[]) {
   process.stderr.write(`strangler on the ${format} log, 1 then 2 threads…\n`);
   const one = await strangler(files[format], 1);
@@ -177,15 +177,16 @@ for (const format of Object.keys(files) as Format[]) {
   if (two.statements !== one.statements) throw new Error(`${format}: ${one.statements} statements with 1 thread, ${two.statements} with 2`);
   results.push({ format, sizeMB: await mb(files[format]), one, two, pgbadger: await runPgbadger(files[format], format) });
 }
+process.stderr.write(`strangler on the csvlog of ${bigTotal.toLocaleString()} statements, 1 then 2 threads…\n`);
+const bigRun = { format: 'csvlog' as const, sizeMB: await mb(big), one: await strangler(big, 1), two: await strangler(big, 2) };
 
 const rate = (x: { statements: number; seconds: number }) => Math.round(x.statements / x.seconds);
 // Rates count every logged statement strangler reads, BEGIN and COMMIT included (the generator wraps some
 // statements in transactions).
 const rows = [
   ['log', 'size (MB)', 'statements', '1 thread (s)', 'statements/s', 'peak RSS (MB)', '2 threads (s)', 'statements/s', '2 threads / 1', 'pgBadger -j 1 (s)', 'pgBadger queries', 'pgBadger / strangler 1 thread'],
-  [`csvlog (${(total / 4).toLocaleString()})`, (await mb(small)).toFixed(0), smallRun.statements.toLocaleString(), smallRun.seconds.toFixed(1), rate(smallRun).toLocaleString(), smallRun.maxRssMB.toFixed(0), '', '', '', '', '', ''],
-  ...results.map((r) => [
-    `${r.format} (${total.toLocaleString()})`,
+  ...[...results, bigRun].map((r) => [
+    `${r.format} (${(r === bigRun ? bigTotal : total).toLocaleString()})`,
     r.sizeMB.toFixed(0),
     r.one.statements.toLocaleString(),
     r.one.seconds.toFixed(1),
@@ -194,9 +195,9 @@ const rows = [
     r.two.seconds.toFixed(1),
     rate(r.two).toLocaleString(),
     `${(r.one.seconds / r.two.seconds).toFixed(2)}x`,
-    r.pgbadger ? r.pgbadger.seconds.toFixed(1) : 'n/a',
-    r.pgbadger ? r.pgbadger.queries.toLocaleString() : 'n/a',
-    r.pgbadger ? `${(r.pgbadger.seconds / r.one.seconds).toFixed(1)}x` : 'n/a',
+    'pgbadger' in r && r.pgbadger ? r.pgbadger.seconds.toFixed(1) : r === bigRun ? '-' : 'n/a',
+    'pgbadger' in r && r.pgbadger ? r.pgbadger.queries.toLocaleString() : r === bigRun ? '-' : 'n/a',
+    'pgbadger' in r && r.pgbadger ? `${(r.pgbadger.seconds / r.one.seconds).toFixed(1)}x` : r === bigRun ? '-' : 'n/a',
   ]),
 ];
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
@@ -204,5 +205,5 @@ for (const r of rows) process.stdout.write(`${r.map((c, i) => String(c).padEnd(w
 await mkdir(path.join(root, 'bench/results'), { recursive: true });
 await writeFile(
   path.join(root, 'bench/results/analyze-logs.json'),
-  `${JSON.stringify({ statements: total, pgbadgerVersion: pgbadger?.version ?? null, small: smallRun, results: results.map((r) => ({ ...r, speedup: r.one.seconds / r.two.seconds, pgbadgerRatio: r.pgbadger ? r.pgbadger.seconds / r.one.seconds : null })) }, null, 2)}\n`,
+  `${JSON.stringify({ statements: total, pgbadgerVersion: pgbadger?.version ?? null, big: { statements: bigTotal, ...bigRun, speedup: bigRun.one.seconds / bigRun.two.seconds }, results: results.map((r) => ({ ...r, speedup: r.one.seconds / r.two.seconds, pgbadgerRatio: r.pgbadger ? r.pgbadger.seconds / r.one.seconds : null })) }, null, 2)}\n`,
 );
