@@ -1,27 +1,36 @@
-// npm run bench:analyze-logs [-- --statements N]
-// Generates a csvlog of N statements (default 5M) from the statement shapes of the sample monolith's recording
-// (sessions, transactions, multi-line statements, prepared-statement parameters), then times strangler's log
-// summary (one process, one core: statements/s and peak RSS, at N/4 and N to show RSS does not grow with the
-// log) and pgBadger (`-j 1`) on the same file in the same run, and prints the ratio. pgBadger is installed
-// with apt-get when it is missing and the bench runs as root; otherwise its column stays 'n/a'.
+// npm run bench:analyze-logs [-- --statements N] [--big M]
+// Generates one stream of N statements (default 1M) from the statement shapes of the sample monolith's recording
+// (sessions, transactions, multi-line statements, prepared-statement parameters) and writes it as a csvlog, a
+// stderr log (prefix `%m [%p] %q%u@%d/%a `, which strangler infers: no flag given) and a syslog log (rsyslog,
+// `[N-M]` numbering, `#011` continuations). On each file, in the same run: strangler's log summary with one
+// thread and with two (the file cut across worker threads), and pgBadger (`-j 1`, told the format and prefix) on
+// the same file; prints statements/s, the 2-thread speed-up and the pgBadger ratio. strangler also reads a csvlog of
+// M statements (default 4N) with one and two threads, where the cores pay off most (a worker thread takes about a
+// second to start) and peak RSS is seen not to grow with the log. pgBadger comes from PGBADGER, the PATH
+// or Debian's package (bench/pgbadger.ts); without it its columns stay 'n/a'. Saves bench/results/analyze-logs.json.
 import { execa } from 'execa';
-import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCsvlog } from '../src/analyzers/logs/read-csvlog.ts';
 import { openText } from '../src/analyzers/logs/read-text.ts';
 import { initSqlParser, StatementParser } from '../src/analyzers/sql/extract-tables.ts';
+import { findPgbadger } from './pgbadger.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1]! : fallback;
 };
-const total = Number(arg('statements', '5000000'));
+const total = Number(arg('statements', '1000000'));
+const bigTotal = Number(arg('big', String(total * 4)));
 const work = path.join(root, 'bench/.work');
 await mkdir(work, { recursive: true });
+
+const STDERR_PREFIX = '%m [%p] %q%u@%d/%a ';
+const SYSLOG_PREFIX = 'user=%u,db=%d,app=%a,client=%h ';
 
 // Shapes that touch tables (with their relative frequencies) from the committed recording, each as the whole
 // text of its first statement.
@@ -50,20 +59,58 @@ const cumulative: number[] = [];
 let sum = 0;
 for (const s of shapes) cumulative.push((sum += s.weight));
 
-async function generate(file: string, n: number): Promise<void> {
+type Format = 'csvlog' | 'stderr' | 'syslog';
+
+/** One log message (and its DETAIL) as each format writes it. */
+function writer(format: Format) {
+  const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  const messages = new Map<number, number>();
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  return (line: number, session: number, message: string, detail: string): string => {
+    const d = new Date(Date.UTC(2026, 0, 1) + line * 3);
+    const ts = d.toISOString().replace('T', ' ').replace('Z', ' UTC');
+    const pid = 1000 + session;
+    if (format === 'csvlog') {
+      return `${ts},"shop","shop",${pid},"127.0.0.1:5000",6b0.${session.toString(16)},${line},"SELECT",2026-01-01 00:00:00 UTC,5/${line},0,LOG,00000,${q(message)},${detail ? q(detail) : ''},,,,,,,,"shop-monolith","client backend",,0\n`;
+    }
+    const lines = (severity: string, text: string) => {
+      const [first, ...rest] = text.split('\n');
+      return [`${severity}:  ${first}`, ...rest.map((l) => `\t${l}`)];
+    };
+    const parts = [lines('LOG', message), ...(detail ? [lines('DETAIL', detail)] : [])];
+    if (format === 'stderr') {
+      const prefix = `${ts} [${pid}] shop@shop/shop-monolith `;
+      return parts.map((p) => p.map((l, k) => (k === 0 ? `${prefix}${l}` : l)).join('\n')).join('\n') + '\n';
+    }
+    const time = `${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${d.toISOString().slice(11, 19)}`;
+    let out = '';
+    for (const p of parts) {
+      const n = (messages.get(pid) ?? 0) + 1;
+      messages.set(pid, n);
+      p.forEach((l, k) => {
+        const body = k === 0 ? `user=shop,db=shop,app=shop-monolith,client=127.0.0.1 ${l}` : `#011${l.slice(1)}`;
+        out += `${time} db-host postgres[${pid}]: [${n}-${k + 1}] ${body}\n`;
+      });
+    }
+    return out;
+  };
+}
+
+async function write(out: WriteStream, text: string): Promise<void> {
+  if (!out.write(text)) await once(out, 'drain');
+}
+
+async function generate(file: string, n: number, format: Format): Promise<void> {
   let seed = 12345;
   const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
   const out = createWriteStream(file);
-  const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  const render = writer(format);
   let line = 0;
-  const base = Date.UTC(2026, 0, 1);
   let buffer = '';
   const emit = async (session: number, message: string, detail = '') => {
-    line++;
-    const ts = new Date(base + line * 3).toISOString().replace('T', ' ').replace('Z', ' UTC');
-    buffer += `${ts},"shop","shop",${1000 + session},"127.0.0.1:5000",6b0.${session.toString(16)},${line},"SELECT",2026-01-01 00:00:00 UTC,5/${line},0,LOG,00000,${q(message)},${detail ? q(detail) : ''},,,,,,,,"shop-monolith","client backend",,0\n`;
+    buffer += render(++line, session, message, detail);
     if (buffer.length > 1 << 20) {
-      if (!out.write(buffer)) await once(out, 'drain');
+      await write(out, buffer);
       buffer = '';
     }
   };
@@ -85,65 +132,78 @@ async function generate(file: string, n: number): Promise<void> {
   await once(out, 'finish');
 }
 
-async function strangler(file: string) {
-  const r = await execa(process.execPath, ['--import', 'tsx', path.join(root, 'bench/analyze-logs-child.ts'), file], { cwd: root });
-  return JSON.parse(r.stdout) as { statements: number; seconds: number; maxRssMB: number };
+interface Run {
+  statements: number;
+  seconds: number;
+  maxRssMB: number;
+  threads: number;
 }
 
-const small = path.join(work, `log-${total / 4}.csv`);
-const big = path.join(work, `log-${total}.csv`);
-process.stderr.write(`generating ${total.toLocaleString()} and ${(total / 4).toLocaleString()} statements (csvlog)…\n`);
-await generate(small, total / 4);
-await generate(big, total);
+async function strangler(file: string, threads: number): Promise<Run> {
+  const r = await execa(process.execPath, ['--conditions=strangler-source', '--import', 'tsx', path.join(root, 'bench/analyze-logs-child.ts'), file, String(threads)], { cwd: root });
+  return JSON.parse(r.stdout) as Run;
+}
+
+const pgbadger = await findPgbadger();
+const PGBADGER_ARGS: Record<Format, string[]> = {
+  csvlog: ['-f', 'csv'],
+  stderr: ['-f', 'stderr', '-p', STDERR_PREFIX],
+  syslog: ['-f', 'syslog', '-p', SYSLOG_PREFIX],
+};
+async function runPgbadger(file: string, format: Format): Promise<{ seconds: number; queries: number } | undefined> {
+  if (!pgbadger) return undefined;
+  process.stderr.write(`pgBadger ${pgbadger.version} (-j 1) on ${path.basename(file)}…\n`);
+  const out = path.join(work, 'pgbadger.json');
+  const start = process.hrtime.bigint();
+  await execa(pgbadger.command, [...pgbadger.args, ...PGBADGER_ARGS[format], '-j', '1', '-q', '-x', 'json', '-o', out, file]);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const report = JSON.parse(await readFile(out, 'utf8')) as { overall_stat?: { queries_number?: number } };
+  await rm(out, { force: true });
+  return { seconds, queries: report.overall_stat?.queries_number ?? 0 };
+}
+
+const files: Record<Format, string> = { csvlog: path.join(work, `log-${total}.csv`), stderr: path.join(work, `log-${total}.log`), syslog: path.join(work, `log-${total}.syslog`) };
+const big = path.join(work, `log-${bigTotal}.csv`);
+process.stderr.write(`generating ${total.toLocaleString()} statements as csvlog, stderr and syslog (and ${bigTotal.toLocaleString()} as csvlog)…\n`);
+await generate(big, bigTotal, 'csvlog');
+for (const format of Object.keys(files) as Format[]) await generate(files[format], total, format);
 const mb = async (f: string) => (await stat(f)).size / 1e6;
 
-const s1 = await strangler(small);
-const s2 = await strangler(big);
-let pgbadger: { seconds: number } | undefined;
-if (await ensurePgbadger()) {
-  process.stderr.write(`pgBadger (-j 1) on ${total.toLocaleString()} statements…\n`);
-  const start = process.hrtime.bigint();
-  await execa('pgbadger', ['-f', 'csv', '-j', '1', '-q', '-o', path.join(work, 'pgbadger.html'), big]);
-  pgbadger = { seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+const results: { format: Format; sizeMB: number; one: Run; two: Run; pgbadger?: { seconds: number; queries: number } }[] = [];
+for (const format of Object.keys(files) as Format[]) {
+  process.stderr.write(`strangler on the ${format} log, 1 then 2 threads…\n`);
+  const one = await strangler(files[format], 1);
+  const two = await strangler(files[format], 2);
+  if (two.statements !== one.statements) throw new Error(`${format}: ${one.statements} statements with 1 thread, ${two.statements} with 2`);
+  results.push({ format, sizeMB: await mb(files[format]), one, two, pgbadger: await runPgbadger(files[format], format) });
 }
-/** pgBadger on the PATH, installing Debian's package when we may (root, apt-get present), like Chromium for the tests. */
-async function ensurePgbadger(): Promise<boolean> {
-  const found = async () => (await execa('sh', ['-c', 'command -v pgbadger'], { reject: false })).exitCode === 0;
-  if (await found()) return true;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const hasApt = existsSync('/usr/bin/apt-get');
-  if (!isRoot || !hasApt) {
-    const why = !hasApt ? 'apt-get is not available' : 'not running as root';
-    process.stderr.write(`pgbadger is not installed and ${why}: its column stays 'n/a' (Debian/Ubuntu: sudo apt-get install pgbadger; elsewhere https://pgbadger.darold.net)\n`);
-    return false;
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [
-    ['-o', 'Acquire::Retries=3', 'update'],
-    ['-o', 'Acquire::Retries=3', 'install', '-y', '--no-install-recommends', 'pgbadger'],
-  ]) {
-    process.stderr.write(`pgbadger is missing: apt-get ${args.join(' ')}\n`);
-    const r = await execa('apt-get', args, { env, reject: false, stdout: 'ignore', stderr: 'inherit' });
-    if (r.exitCode !== 0) break;
-  }
-  if (await found()) return true;
-  process.stderr.write("could not install pgbadger with apt-get: its column stays 'n/a'\n");
-  return false;
-}
+process.stderr.write(`strangler on the csvlog of ${bigTotal.toLocaleString()} statements, 1 then 2 threads…\n`);
+const bigRun = { format: 'csvlog' as const, sizeMB: await mb(big), one: await strangler(big, 1), two: await strangler(big, 2) };
 
 const rate = (x: { statements: number; seconds: number }) => Math.round(x.statements / x.seconds);
 // Rates count every logged statement strangler reads, BEGIN and COMMIT included (the generator wraps some
-// statements in transactions); the first column gives both counts.
-const label = (n: number, x: { statements: number }) => `${n.toLocaleString()} statements (${x.statements.toLocaleString()} with BEGIN/COMMIT)`;
+// statements in transactions).
 const rows = [
-  ['input', 'size (MB)', 'strangler (s)', 'statements/s (all logged)', 'peak RSS (MB)', 'pgBadger -j 1 (s)', 'pgBadger / strangler'],
-  [label(total / 4, s1), (await mb(small)).toFixed(0), s1.seconds.toFixed(1), rate(s1).toLocaleString(), s1.maxRssMB.toFixed(0), '', ''],
-  [label(total, s2), (await mb(big)).toFixed(0), s2.seconds.toFixed(1), rate(s2).toLocaleString(), s2.maxRssMB.toFixed(0), pgbadger ? pgbadger.seconds.toFixed(1) : 'n/a', pgbadger ? `${(pgbadger.seconds / s2.seconds).toFixed(1)}x` : 'n/a'],
+  ['log', 'size (MB)', 'statements', '1 thread (s)', 'statements/s', 'peak RSS (MB)', '2 threads (s)', 'statements/s', '2 threads / 1', 'pgBadger -j 1 (s)', 'pgBadger queries', 'pgBadger / strangler 1 thread'],
+  ...[...results, bigRun].map((r) => [
+    `${r.format} (${(r === bigRun ? bigTotal : total).toLocaleString()})`,
+    r.sizeMB.toFixed(0),
+    r.one.statements.toLocaleString(),
+    r.one.seconds.toFixed(1),
+    rate(r.one).toLocaleString(),
+    r.one.maxRssMB.toFixed(0),
+    r.two.seconds.toFixed(1),
+    rate(r.two).toLocaleString(),
+    `${(r.one.seconds / r.two.seconds).toFixed(2)}x`,
+    'pgbadger' in r && r.pgbadger ? r.pgbadger.seconds.toFixed(1) : r === bigRun ? '-' : 'n/a',
+    'pgbadger' in r && r.pgbadger ? r.pgbadger.queries.toLocaleString() : r === bigRun ? '-' : 'n/a',
+    'pgbadger' in r && r.pgbadger ? `${(r.pgbadger.seconds / r.one.seconds).toFixed(1)}x` : r === bigRun ? '-' : 'n/a',
+  ]),
 ];
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-for (const r of rows) process.stdout.write(`${r.map((c, i) => String(c).padEnd(widths[i]!)).join('  ')}\n`);
+for (const r of rows) process.stdout.write(`${r.map((c, i) => String(c).padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
 await mkdir(path.join(root, 'bench/results'), { recursive: true });
 await writeFile(
-  path.join(root, 'bench/results/analyze.json'),
-  `${JSON.stringify({ statements: total, small: s1, big: s2, pgbadger, ratio: pgbadger ? pgbadger.seconds / s2.seconds : null }, null, 2)}\n`,
+  path.join(root, 'bench/results/analyze-logs.json'),
+  `${JSON.stringify({ statements: total, pgbadgerVersion: pgbadger?.version ?? null, big: { statements: bigTotal, ...bigRun, speedup: bigRun.one.seconds / bigRun.two.seconds }, results: results.map((r) => ({ ...r, speedup: r.one.seconds / r.two.seconds, pgbadgerRatio: r.pgbadger ? r.pgbadger.seconds / r.one.seconds : null })) }, null, 2)}\n`,
 );

@@ -73,7 +73,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     await program.parseAsync(argv);
     return runtime.exitCode;
   } catch (e) {
-    return reportError(e, runtime, argv.includes('--debug'));
+    return reportError(e, runtime, { debug: argv.includes('--debug'), json: argv.includes('--json') });
   }
 }
 
@@ -89,7 +89,23 @@ function readGlobals(program: Command, env: NodeJS.ProcessEnv, isTTY: boolean): 
   };
 }
 
-function reportError(e: unknown, runtime: CliRuntime, debug: boolean): number {
+/**
+ * The one place errors are reported: one line on stderr; with --json, also the error as JSON on stdout (where
+ * the command's JSON would have gone), `{"error":{"message","hint","exitCode","kind"}}`.
+ */
+function reportError(e: unknown, runtime: CliRuntime, { debug, json }: { debug: boolean; json: boolean }): number {
+  const code = reportErrorLine(e, runtime, debug);
+  if (json && !(e instanceof CommanderError && code === ExitCode.ok)) {
+    const err = e as Error;
+    const kind = isStranglerError(e) ? e.name : e instanceof CommanderError ? 'UsageError' : 'InternalError';
+    const message = e instanceof CommanderError ? err.message.replace(/^error: /, '') : (err?.message ?? String(e));
+    const hint = isStranglerError(e) ? e.hint : code === ExitCode.internal ? 'rerun with --debug and report it' : undefined;
+    runtime.out.write(`${JSON.stringify({ error: { message, ...(hint ? { hint } : {}), exitCode: code, kind } })}\n`);
+  }
+  return code;
+}
+
+function reportErrorLine(e: unknown, runtime: CliRuntime, debug: boolean): number {
   if (e instanceof CommanderError) {
     // help and version exit "successfully" through exitOverride
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {

@@ -14,13 +14,23 @@ import { prefixRegex } from './log-line-prefix.ts';
 const SEVERITY_AT = /(?<=^|[\s:\]>)|,])(?:LOG|ERROR|WARNING|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT|NOTICE|INFO|DEBUG[1-5]?|LOCATION|QUERY):\s/;
 const TIMESTAMP = /\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?(?: ?(?:[A-Z][A-Za-z]{1,5}|[+-]\d\d(?::?\d\d)?)(?![\w]))?/y;
 const EPOCH = /\d{9,10}\.\d{3}(?!\d)/y;
-const LINE_NUMBER = /(\d+)-(\d+)(?=\])/y;
+// `[%l-1]`: the `-1` is text of the prefix (syslog's `[N-M]` numbering is cut with the envelope).
+const LINE_NUMBER = /(\d+)-(1)(?=\])/y;
+// A number ending where a word may not go on (`4100-17`, `[4100]`, `4100 `).
+const NUMBER = /\d+(?=[-\]\s:,|;>)]|$)/y;
+const SIGNED = /-\d+(?![\w.])/y;
 const VXID = /\d+\/\d+(?![\d/])/y;
-const HOST_PORT = /[\w.:\-]+\(\d+\)|\[local\]/y;
-const WORD = /\[(?:unknown|local)\]|[^\s[\]():@,=/|;<>]+/y;
+const HOST_PORT = /[\w.\-][\w.:\-]*\(\d+\)|\[local\]/y;
+const WORD = /\[(?:unknown|local)\]|[^\s[\]():@,=/|;<>\-][^\s[\]():@,=/|;<>]*/y;
 const LABEL_AFTER = /\s*=/y;
 
 type Part = { lit: string } | { esc: string; word?: string };
+
+/**
+ * How words that are neither labelled nor shaped like a value are read: as literal text (`strict`), as values of
+ * `%a` then `%i` (`wild`), or in the order of the usual `%u %d %a` (`wild-ud`) when there is no `user@db`.
+ */
+export type WordMode = 'strict' | 'wild' | 'wild-ud';
 
 const LABELS: [RegExp, string][] = [
   [/^(?:u|usr|user|username|role|user_name)$/i, 'u'],
@@ -51,8 +61,8 @@ export function prefixTexts(lines: readonly string[]): string[] {
   return out;
 }
 
-/** Step 2 and 3: the prefix text as literals and escapes. `wild` turns unknown words into `%a`/`%i`. */
-export function partsOf(text: string, wild: boolean): Part[] {
+/** Step 2 and 3: the prefix text as literals and escapes; `mode` says what unknown words are. */
+export function partsOf(text: string, mode: WordMode): Part[] {
   const parts: Part[] = [];
   const has = (e: string) => parts.some((p) => 'esc' in p && p.esc === e);
   let label: string | undefined;
@@ -72,8 +82,14 @@ export function partsOf(text: string, wild: boolean): Part[] {
       parts.push({ esc: 'l' }, { lit: `-${m[2]}` });
     } else if ((m = sticky(VXID))) {
       parts.push({ esc: 'v' });
-    } else if ((m = sticky(HOST_PORT)) && !label) {
+    } else if ((m = sticky(HOST_PORT)) && (!label || label === 'h' || label === 'r')) {
       parts.push({ esc: m[0] === '[local]' ? 'h' : 'r' });
+      label = undefined;
+    } else if ((m = sticky(NUMBER)) && !label) {
+      parts.push(numberOf(m[0], parts, has));
+    } else if (label && (m = sticky(SIGNED))) {
+      parts.push({ esc: label, word: m[0] }); // `queryid=-4142`
+      label = undefined;
     } else if ((m = sticky(WORD))) {
       const word = m[0];
       LABEL_AFTER.lastIndex = i + word.length;
@@ -81,7 +97,7 @@ export function partsOf(text: string, wild: boolean): Part[] {
         parts.push({ lit: word });
         label = labelEscape(word) ?? '';
       } else {
-        parts.push(valueOf(word, label, text[i + word.length], parts, has, wild));
+        parts.push(valueOf(word, label, text.slice(i + word.length), parts, has, mode));
         label = undefined;
       }
     } else {
@@ -106,20 +122,34 @@ function labelEscape(word: string): string | undefined {
   return undefined;
 }
 
-function valueOf(word: string, label: string | undefined, next: string | undefined, parts: Part[], has: (e: string) => boolean, wild: boolean): Part {
+/** A bare number: the pid first; the `%l` after `%p-`; else a transaction id. */
+function numberOf(word: string, parts: Part[], has: (e: string) => boolean): Part {
+  if (/^0\d{4}$/.test(word)) return { esc: 'e', word }; // SQLSTATE 00000, 01000...
+  const before = parts[parts.length - 1];
+  const beforeEsc = parts[parts.length - 2];
+  if (before && 'lit' in before && before.lit === '-' && beforeEsc && 'esc' in beforeEsc && beforeEsc.esc === 'p') return { esc: 'l', word };
+  return { esc: has('p') ? 'x' : 'p', word };
+}
+
+function valueOf(word: string, label: string | undefined, after: string, parts: Part[], has: (e: string) => boolean, mode: WordMode): Part {
   if (label) return { esc: label, word };
+  const next = after[0];
   if (next === '@' && !has('u')) return { esc: 'u', word };
   const before = parts[parts.length - 1];
   const beforeEsc = parts[parts.length - 2];
   if (before && 'lit' in before && before.lit === '/' && beforeEsc && 'esc' in beforeEsc && beforeEsc.esc === 'd') return { esc: 'a', word };
   if (before && 'lit' in before && before.lit === '@' && beforeEsc && 'esc' in beforeEsc && beforeEsc.esc === 'u') return { esc: 'd', word };
-  if (/^\d+$/.test(word)) return { esc: has('p') ? 'x' : 'p', word };
+  if (/^\d+$/.test(word)) return numberOf(word, parts, has);
   if (/^[0-9a-f]{1,16}\.[0-9a-f]{1,16}$/.test(word) && /[a-f]/.test(word)) return { esc: 'c', word };
   if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(word) || word === '[local]') return { esc: 'h', word };
   if (/^(?=.*[A-Z])[0-9A-Z]{5}$/.test(word)) return { esc: 'e', word };
   if (COMMAND_TAG.test(word)) return { esc: 'i', word };
   if (word === '[unknown]') return { esc: has('u') ? (has('d') ? 'a' : 'd') : 'u', word };
-  if (!wild) return { lit: word };
+  if (mode === 'strict') return { lit: word };
+  if (mode === 'wild-ud' && !after.includes('@')) {
+    if (!has('u')) return { esc: 'u', word };
+    if (!has('d')) return { esc: 'd', word };
+  }
   return { esc: has('a') ? 'i' : 'a', word };
 }
 
@@ -133,6 +163,8 @@ function absorbAppWords(parts: Part[]): Part[] {
     while (parts[k + 1] && 'lit' in parts[k + 1]! && (parts[k + 1] as { lit: string }).lit === ' ') {
       const next = parts[k + 2];
       if (!next || !(('lit' in next && /^\w[\w.\-]*$/.test(next.lit)) || ('esc' in next && next.esc === 'i'))) break;
+      const after = parts[k + 3];
+      if (after && 'lit' in after && after.lit === '=') break; // `app=x client=...`: the next label
       k += 2;
     }
   }
@@ -143,18 +175,37 @@ export function prefixOf(parts: readonly Part[]): string {
   return parts.map((p) => ('esc' in p ? `%${p.esc}` : p.lit.replaceAll('%', '%%'))).join('');
 }
 
-/** Step 4: candidates of one text, without and with `%q` before each escape after the first. */
-function candidatesOf(text: string): string[] {
-  const out: string[] = [];
-  for (const wild of [false, true]) {
-    const parts = partsOf(text, wild);
-    out.push(prefixOf(parts));
-    for (let k = 1; k < parts.length; k++) {
-      if (!('esc' in parts[k]!)) continue;
-      out.push(`${prefixOf(parts.slice(0, k))}%q${prefixOf(parts.slice(k))}`);
+/**
+ * Step 4: candidates of one text, without and with `%q` (before each escape, and after each space), each with the number of different escapes it has.
+ */
+function candidatesOf(text: string): { prefix: string; escapes: number }[] {
+  const out: { prefix: string; escapes: number }[] = [];
+  for (const mode of ['strict', 'wild', 'wild-ud'] as const) {
+    const parts = partsOf(text, mode);
+    const escapes = new Set(parts.flatMap((p) => ('esc' in p ? [p.esc] : []))).size;
+    out.push({ prefix: prefixOf(parts), escapes });
+    for (let k = 0; k < parts.length; k++) {
+      const before = parts[k - 1];
+      if (!('esc' in parts[k]!) && !(before && 'lit' in before && before.lit === ' ')) continue;
+      out.push({ prefix: `${prefixOf(parts.slice(0, k))}%q${prefixOf(parts.slice(k))}`, escapes });
     }
   }
   return out;
+}
+
+/**
+ * Step 1b: the texts candidates are made of: those of statement lines (they carry every field), the first ones,
+ * and one of each different shape (words and numbers blurred), the longest first, so that a line with the part
+ * after `%q` is looked at even when the first lines are of background processes.
+ */
+function sampleTexts(texts: readonly string[], statementTexts: readonly string[]): string[] {
+  const byShape = new Map<string, string>();
+  for (const t of texts) {
+    const shape = t.replace(/\d+/g, '0').replace(/[^\s\d[\]():@,=/|;<>-]+/g, 'w');
+    if (!byShape.has(shape)) byShape.set(shape, t);
+  }
+  const shapes = [...byShape.values()].sort((a, b) => b.length - a.length).slice(0, 6);
+  return [...new Set([...statementTexts.slice(0, 4), ...texts.slice(0, 4), ...shapes])];
 }
 
 export interface InferredPrefix {
@@ -172,18 +223,20 @@ export function inferLogLinePrefix(lines: readonly string[]): InferredPrefix | u
   const withSeverity = lines.filter((l) => SEVERITY_AT.test(l));
   // Lines of client statements carry every field; take those first, then a few others.
   const statementLines = withSeverity.filter((l) => /(?:LOG|ERROR):\s+(?:duration|statement|execute)/.test(l));
-  const samples = [...new Set([...prefixTexts(statementLines).slice(0, 4), ...texts.slice(0, 4)])];
-  let best: InferredPrefix | undefined;
+  const samples = sampleTexts(texts, prefixTexts(statementLines));
+  let best: (InferredPrefix & { escapes: number }) | undefined;
   const tried = new Set<string>();
   for (const text of samples) {
-    for (const prefix of candidatesOf(text)) {
+    for (const { prefix, escapes } of candidatesOf(text)) {
       if (tried.has(prefix)) continue;
       tried.add(prefix);
       const re = prefixRegex(prefix);
       let matched = 0;
       for (const l of withSeverity) if (re.test(l)) matched++;
-      if (!best || matched > best.matched) best = { prefix, matched, lines: withSeverity.length };
+      // Of prefixes that read as many lines, the one with more fields: a word that is the same on every sampled
+      // line (one user, one application) may still be a value that changes further on.
+      if (!best || matched > best.matched || (matched === best.matched && escapes > best.escapes)) best = { prefix, matched, lines: withSeverity.length, escapes };
     }
   }
-  return best && best.matched > 0 ? best : undefined;
+  return best && best.matched > 0 ? { prefix: best.prefix, matched: best.matched, lines: best.lines } : undefined;
 }

@@ -15,29 +15,39 @@ const PEEK_LINES = 200;
 const PEEK_LINE_CHARS = 100_000;
 
 export async function peekLines(file: string, count = PEEK_LINES): Promise<string[]> {
+  return (await peek(file, count)).lines;
+}
+
+/** The first lines, and the error that ended the text before them (a damaged compressed file). */
+async function peek(file: string, count = PEEK_LINES): Promise<{ lines: string[]; error?: Error }> {
   const src = await openText(file);
   const out: string[] = [];
   for await (const lines of lineBatches(src.chunks)) {
     for (const line of lines) {
       out.push(line.length > PEEK_LINE_CHARS ? line.slice(0, PEEK_LINE_CHARS) : line);
-      if (out.length >= count) return out;
+      if (out.length >= count) return { lines: out };
     }
   }
-  return out;
+  return { lines: out, error: src.error() };
 }
 
-export type DetectedFile = { detected: DetectedLog } | { detected: undefined; unreadable?: string };
+export type DetectedFile = { detected: DetectedLog } | { detected: undefined; unreadable?: string; damaged?: string };
 
-/** The file's format; `unreadable` when it cannot be opened. Environment errors (a missing tool) are thrown. */
+/**
+ * The file's format; `unreadable` when it cannot be opened, `damaged` when it ends with an error before a line
+ * could be read. Environment errors (a missing tool) are thrown.
+ */
 export async function detectFile(file: string, options: { format?: 'auto' | LogFormat; logLinePrefix?: string }): Promise<DetectedFile> {
-  let lines: string[];
+  let peeked: { lines: string[]; error?: Error };
   try {
-    lines = await peekLines(file);
+    peeked = await peek(file);
   } catch (e) {
     if (isStranglerError(e)) throw e;
     return { detected: undefined, unreadable: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
   }
-  return { detected: detectLog(lines, options) };
+  const detected = detectLog(peeked.lines, options);
+  if (!detected && peeked.error && peeked.lines.every((l) => l.trim() === '')) return { detected: undefined, damaged: peeked.error.message };
+  return { detected };
 }
 
 export function readerFor(d: DetectedLog): Reader {

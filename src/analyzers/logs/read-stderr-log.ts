@@ -87,6 +87,26 @@ export function stderrReader(prefix = DEFAULT_LOG_LINE_PREFIX, envelope?: Envelo
         if (++n >= MAX_OPEN / 4) break;
       }
     };
+    /**
+     * One line of PostgreSQL's text. A message goes on in lines indented with a tab (or spaces, when a collector
+     * turned the tab into them), and in the later parts of a line an envelope split (syslog's `[N-2]`: the part
+     * goes on where the line was cut, at a space).
+     */
+    const readBody = (body: string, pid: string | undefined, part: number | undefined, lineNo: number) => {
+      const first = body.charCodeAt(0);
+      const o = openOf(pid);
+      if (first === TAB && o.entry) {
+        o.entry.message += `\n${body.slice(1)}`;
+        return;
+      }
+      const m = re.exec(body);
+      if (m) {
+        finish(o);
+        o.entry = { groups: m.groups ?? {}, severity: m.groups!.severity!, message: m.groups!.message!, line: lineNo, pid };
+      } else if (o.entry && part !== undefined && part > 1) o.entry.message += body;
+      else if (o.entry && first === SPACE) o.entry.message += `\n${body}`;
+      else if (body.trim() !== '') stats.skippedLines++;
+    };
     let lineNo = 0;
     for await (const lines of lineBatches(source.chunks)) {
       for (const line of lines) {
@@ -103,20 +123,13 @@ export function stderrReader(prefix = DEFAULT_LOG_LINE_PREFIX, envelope?: Envelo
           ({ body, pid, part } = cut);
           if (body === '') continue;
         }
-        const first = body.charCodeAt(0);
-        const o = openOf(pid);
-        if (first === TAB && o.entry) {
-          o.entry.message += `\n${body.slice(1)}`;
-          continue;
-        }
-        const m = re.exec(body);
-        if (!m) {
-          if (o.entry && (first === SPACE || first === TAB || (part !== undefined && part > 1))) o.entry.message += `\n${first === TAB ? body.slice(1) : body}`;
-          else if (body.trim() !== '') stats.skippedLines++;
-          continue;
-        }
-        finish(o);
-        o.entry = { groups: m.groups ?? {}, severity: m.groups!.severity!, message: m.groups!.message!, line: lineNo, pid };
+        if (body.includes('\n')) {
+          // One entry of a JSON envelope (Cloud SQL) holding the whole message: its later lines continue it.
+          const [head, ...rest] = body.split('\n');
+          readBody(head!, pid, part, lineNo);
+          const o = openOf(pid);
+          if (o.entry) for (const l of rest) o.entry.message += `\n${l.charCodeAt(0) === TAB ? l.slice(1) : l}`;
+        } else readBody(body, pid, part, lineNo);
       }
       if (batch.length > 0) {
         yield batch;

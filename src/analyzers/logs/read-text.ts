@@ -61,6 +61,8 @@ export interface TextSource {
 export interface OpenTextOptions {
   /** Size of the reads (and of gzip's output chunks); tests use small ones to cut records anywhere. */
   chunkBytes?: number;
+  /** Only these bytes, `start` included, `end` not (plain files: a piece read by a worker thread). */
+  range?: { start: number; end: number };
 }
 
 interface Decoded {
@@ -117,7 +119,10 @@ function throughTool(file: string, raw: Readable, compression: Exclude<Compressi
 export async function openText(file: string, options: OpenTextOptions = {}): Promise<TextSource> {
   const chunkBytes = options.chunkBytes ?? 1 << 16;
   const compression = await compressionOf(file);
-  const raw = createReadStream(file, { highWaterMark: chunkBytes });
+  if (options.range && compression) throw new Error(`${file}: a byte range of a ${compression} file cannot be read`);
+  const range = options.range ? { start: options.range.start, end: options.range.end - 1 } : {};
+  if (options.range && options.range.end <= options.range.start) return { chunks: (async function* () {})(), bytes: () => 0, error: () => undefined };
+  const raw = createReadStream(file, { highWaterMark: chunkBytes, ...range });
   let bytes = 0;
   let failure: Error | undefined;
   let decoded: Decoded | undefined;

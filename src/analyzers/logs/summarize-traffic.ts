@@ -1,252 +1,174 @@
 /**
- * Reads query logs (any mix of formats, plain or gzip, streamed) into a TrafficSummary: statement shapes with
- * the tables they read and write, transactions and requests aggregated by the tables they touch.
+ * Reads query logs (any mix of formats, plain or compressed, streamed) into a TrafficSummary: statement shapes
+ * with the tables they read and write, transactions and requests aggregated by the tables they touch. A big
+ * plain file is cut at record boundaries into pieces read by worker threads (one per core), merged in order:
+ * the summary is the same as from one thread.
  */
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { UsageError } from '../../errors.ts';
-import { ownCopy } from '../own-copy.ts';
-import { initSqlParser, type ParsedStatement, StatementParser } from '../sql/extract-tables.ts';
-import { splitTags } from '../sql/sql-tags.ts';
-import type { LogFormat, LoggedStatement, RequestShape, SqlTags, StatementShape, TrafficSummary, TransactionShape } from '../types.ts';
-import { UNDERSTOOD_FORMATS } from './detect-format.ts';
-import { detectFile, readerFor } from './open-log.ts';
-import { openText } from './read-text.ts';
-import type { ReaderStats } from './reader-types.ts';
+import { initSqlParser, StatementParser } from '../sql/extract-tables.ts';
+import type { LogFormat, TrafficSummary } from '../types.ts';
+import { type DetectedLog, UNDERSTOOD_FORMATS } from './detect-format.ts';
+import { detectFile } from './open-log.ts';
+import { type PieceRead, type PieceRequest, readPiece } from './read-piece.ts';
+import { compressionOf } from './read-text.ts';
+import { isSplittable, splitOffsets } from './split-log.ts';
+import { mergePieces, TrafficCounts, type TrafficTotals } from './traffic-aggregate.ts';
 
 export interface SummarizeOptions {
   files: string[];
   format?: 'auto' | LogFormat;
   logLinePrefix?: string;
   onProgress?: (p: { statements: number; bytes: number; file: string }) => void;
+  /** Worker threads for a big file (default: the cores available, at most 8); 1 reads in this thread. */
+  threads?: number;
+  /** Files at least this big are split across the threads (default 64 MiB). */
+  splitBytes?: number;
+  /** Every piece of a split file read by a worker thread, none by this one (the tests: the worker path is taken). */
+  workersOnly?: boolean;
 }
 
-interface OpenTransaction {
-  tables: Set<string>;
-  written: Set<string>;
-}
-
-/**
- * Statements of a session outside BEGIN..COMMIT that carry a transaction id (vxid, else a non-zero xid): the
- * logs may leave BEGIN out (log_statement = mod, a duration threshold), so statements sharing the id are one
- * transaction. Most are alone (autocommit): the first is kept as it is and a set is only built for a second.
- */
-interface ImplicitTransaction {
-  id: string;
-  first: ParsedStatement;
-  calls: number;
-  tx?: OpenTransaction;
-}
-
-interface OpenRequest {
-  route: string;
-  module?: string;
-  tables: Set<string>;
-  written: Set<string>;
-}
-
-const EXAMPLE_LENGTH = 300;
-const NO_TAGS: Readonly<SqlTags> = Object.freeze({});
+const SPLIT_BYTES = 64 << 20;
 
 export async function summarizeTraffic(options: SummarizeOptions): Promise<TrafficSummary> {
   if (options.files.length === 0) throw new UsageError('no query logs given', 'pass --logs <file|glob> or set monolith.logs');
   await initSqlParser();
   const parser = new StatementParser();
-  const shapes = new Map<string, StatementShape>();
-  const transactions = new Map<string, TransactionShape>();
-  const requests = new Map<string, RequestShape>();
-  const unparsed: TrafficSummary['unparsed'] = { count: 0, examples: [] };
-  const summary: TrafficSummary = { files: [], statements: 0, shapes: [], transactions: [], requests: [], unparsed, skippedLines: 0, warnings: [] };
-
-  // Written tables (and a request's tables) are gathered in sets and sorted into the shapes once, at the end.
-  const txWritten = new Map<TransactionShape, Set<string>>();
-  const reqTables = new Map<RequestShape, { tables: Set<string>; written: Set<string> }>();
-  const countTransaction = (key: string, tables: readonly string[], written: Iterable<string>, count: number) => {
-    let shape = transactions.get(key);
-    let seen: Set<string>;
-    if (!shape) {
-      shape = { tables: [...tables], written: [], count: 0 };
-      transactions.set(key, shape);
-      txWritten.set(shape, (seen = new Set()));
-    } else {
-      seen = txWritten.get(shape)!;
-    }
-    for (const t of written) seen.add(t);
-    shape.count += count;
-  };
-  const addTransaction = (t: OpenTransaction) => {
-    if (t.tables.size === 0) return;
-    const tables = [...t.tables].sort();
-    countTransaction(tables.join(','), tables, t.written, 1);
-  };
-  // A statement outside BEGIN..COMMIT is a transaction of its own: its key is computed once per shape.
-  const singleKeys = new Map<ParsedStatement, string>();
-  const addSingle = (parsed: ParsedStatement, count: number) => {
-    let key = singleKeys.get(parsed);
-    if (key === undefined) singleKeys.set(parsed, (key = parsed.access.tables.join(',')));
-    countTransaction(key, parsed.access.tables, parsed.access.written, count);
-  };
-  const addRequest = (r: OpenRequest) => {
-    let shape = requests.get(r.route);
-    if (!shape) {
-      shape = { route: r.route, module: r.module, tables: [], written: [], count: 0 };
-      requests.set(r.route, shape);
-      reqTables.set(shape, { tables: new Set(), written: new Set() });
-    }
-    const sets = reqTables.get(shape)!;
-    for (const t of r.tables) sets.tables.add(t);
-    for (const t of r.written) sets.written.add(t);
-    shape.count++;
-  };
-
+  const totals: TrafficTotals = { counts: new TrafficCounts(), shapes: new Map(), unparsed: { count: 0, examples: [] } };
+  const summary: TrafficSummary = { files: [], statements: 0, shapes: [], transactions: [], requests: [], unparsed: totals.unparsed, skippedLines: 0, warnings: [] };
+  let statementsBefore = 0;
   for (const file of options.files) {
-    const found = await detectFile(file, { format: options.format, logLinePrefix: options.logLinePrefix });
-    if (!found.detected) {
-      summary.warnings.push(
-        'unreadable' in found && found.unreadable
-          ? `${file}: cannot be read (${found.unreadable})`
-          : `${file}: unknown log format, skipped (understood: ${UNDERSTOOD_FORMATS}); for a stderr log give its --log-line-prefix, or name the format with --log-format`,
-      );
-      continue;
+    const detected = await detectOrSkip(file, options, summary);
+    if (!detected) continue;
+    const onStatements = options.onProgress && ((n: number, bytes: number) => options.onProgress!({ statements: statementsBefore + n, bytes, file }));
+    const reads = await readFile(file, detected, parser, options, onStatements);
+    let lineOffset = 0;
+    const pieces = reads.map((r) => {
+      const piece = { result: r.result, lineOffset };
+      lineOffset += r.lines;
+      return piece;
+    });
+    const count = mergePieces(pieces, totals);
+    statementsBefore += count;
+    summary.statements += count;
+    for (const r of reads) {
+      summary.skippedLines += r.stats.skippedLines;
+      summary.warnings.push(...r.stats.warnings);
+      if (r.error) summary.warnings.push(`${file}: stopped early (${r.error}); read what came before`);
     }
-    const detected = found.detected;
-    const format = detected.format;
-    const reader = readerFor(detected);
-    const stats: ReaderStats = { skippedLines: 0, warnings: [] };
-    const source = await openText(file);
-    const openTx = new Map<string, OpenTransaction>();
-    const implicit = new Map<string, ImplicitTransaction>();
-    const openReq = new Map<string, OpenRequest>();
-    const countImplicit = (t: ImplicitTransaction) => (t.tx ? addTransaction(t.tx) : addSingle(t.first, t.calls));
-    const closeImplicit = (session: string) => {
-      const pending = implicit.get(session);
-      if (!pending) return;
-      implicit.delete(session);
-      countImplicit(pending);
-    };
-    let count = 0;
-    for await (const batch of reader(source, file, stats)) {
-      for (const st of batch) {
-        count += st.calls;
-        summary.statements += st.calls;
-        if (options.onProgress && count % 50_000 < st.calls) options.onProgress({ statements: summary.statements, bytes: source.bytes(), file });
-        handle(st);
-      }
-    }
-    for (const t of openTx.values()) addTransaction(t);
-    for (const t of implicit.values()) countImplicit(t);
-    for (const r of openReq.values()) addRequest(r);
-    const error = source.error();
-    if (error) summary.warnings.push(`${file}: stopped early (${error.message}); read what came before`);
-    summary.skippedLines += stats.skippedLines;
-    summary.warnings.push(...stats.warnings);
-    if (stats.skippedLines > 0) summary.warnings.push(`${file}: ${stats.skippedLines} line(s) not understood as ${format} and skipped`);
-    summary.files.push({ file, format, statements: count, ...(detected.logLinePrefix === undefined ? {} : { logLinePrefix: detected.logLinePrefix, prefixInferred: Boolean(detected.inferred) }) });
-
-    function handle(st: LoggedStatement): void {
-      const { sql, tags } = st.sql.includes('/*') ? splitTags(st.sql) : { sql: st.sql, tags: NO_TAGS };
-      let parsed;
-      try {
-        parsed = parser.parse(sql);
-      } catch (e) {
-        unparsed.count += st.calls;
-        if (unparsed.examples.length < 5) unparsed.examples.push({ sql: ownCopy(sql.slice(0, EXAMPLE_LENGTH)), error: (e as Error).message, source: st.source });
-        return;
-      }
-      const session = st.session;
-      const route = tags.route ?? (st.application?.includes(' /') ? st.application : undefined);
-      // Requests: consecutive statements of a session carrying the same route tag.
-      if (session) {
-        const current = openReq.get(session);
-        if (current && current.route !== route) {
-          addRequest(current);
-          openReq.delete(session);
-        }
-        if (route && parsed.access.tables.length > 0) {
-          let r = openReq.get(session);
-          if (!r) {
-            const module = tags.module ?? tags.controller;
-            r = { route: ownCopy(route), module: module === undefined ? undefined : ownCopy(module), tables: new Set<string>(), written: new Set<string>() };
-            openReq.set(ownCopy(session), r);
-          }
-          for (const t of parsed.access.tables) r.tables.add(t);
-          for (const t of parsed.access.written) r.written.add(t);
-        }
-      }
-      // Transactions: BEGIN..COMMIT/ROLLBACK per session; outside, statements sharing a transaction id, else each
-      // statement is its own transaction.
-      if (parsed.kind === 'begin' && session) {
-        closeImplicit(session);
-        const previous = openTx.get(session);
-        if (previous) addTransaction(previous);
-        openTx.set(previous ? session : ownCopy(session), { tables: new Set(), written: new Set() });
-        return;
-      }
-      if ((parsed.kind === 'commit' || parsed.kind === 'rollback') && session) {
-        const tx = openTx.get(session);
-        if (tx) addTransaction(tx);
-        openTx.delete(session);
-        return;
-      }
-      if (parsed.access.tables.length === 0) return;
-      let shape = shapes.get(parsed.fingerprint);
-      if (!shape) {
-        shape = {
-          fingerprint: parsed.fingerprint,
-          example: ownCopy(sql.slice(0, EXAMPLE_LENGTH)),
-          access: parsed.access,
-          count: 0,
-          routes: {},
-          modules: {},
-          firstSeen: st.source,
-        };
-        shapes.set(parsed.fingerprint, shape);
-      }
-      shape.count += st.calls;
-      if (route) shape.routes[route] = (shape.routes[route] ?? 0) + st.calls;
-      const module = tags.module ?? tags.controller;
-      if (module) shape.modules[module] = (shape.modules[module] ?? 0) + st.calls;
-      const tx = session ? openTx.get(session) : undefined;
-      if (tx) {
-        for (const t of parsed.access.tables) tx.tables.add(t);
-        for (const t of parsed.access.written) tx.written.add(t);
-      } else if (format === 'pg_stat_statements') {
-        // no transactions in an export
-      } else if (session && (st.vxid ?? st.xid)) {
-        const id = (st.vxid ?? st.xid)!;
-        const pending = implicit.get(session);
-        if (pending && pending.id === id) {
-          pending.tx ??= { tables: new Set(pending.first.access.tables), written: new Set(pending.first.access.written) };
-          for (const t of parsed.access.tables) pending.tx.tables.add(t);
-          for (const t of parsed.access.written) pending.tx.written.add(t);
-        } else if (pending) {
-          // The session's previous transaction ended: count it, and reuse its entry (its key is already a copy).
-          countImplicit(pending);
-          pending.id = id;
-          pending.first = parsed;
-          pending.calls = st.calls;
-          pending.tx = undefined;
-        } else {
-          implicit.set(ownCopy(session), { id, first: parsed, calls: st.calls });
-        }
-      } else {
-        addSingle(parsed, st.calls);
-      }
-    }
+    const skipped = reads.reduce((n, r) => n + r.stats.skippedLines, 0);
+    if (skipped > 0) summary.warnings.push(`${file}: ${skipped} line(s) not understood as ${detected.format} and skipped`);
+    summary.files.push({ file, format: detected.format, statements: count, ...(detected.logLinePrefix === undefined ? {} : { logLinePrefix: detected.logLinePrefix, prefixInferred: Boolean(detected.inferred) }) });
   }
-  if (unparsed.count > 0) summary.warnings.push(`${unparsed.count} statement(s) could not be parsed and were left out (examples in unparsed.examples)`);
+  if (totals.unparsed.count > 0) summary.warnings.push(`${totals.unparsed.count} statement(s) could not be parsed and were left out (examples in unparsed.examples)`);
   if (summary.statements === 0) {
     throw new UsageError(
       `no SQL statements found in ${options.files.length} log file(s)${summary.warnings.length ? ` (${summary.warnings[0]})` : ''}`,
       `give logs written with log_statement=all or log_min_duration_statement=0; understood: ${UNDERSTOOD_FORMATS}; when a file is not recognised, give its --log-line-prefix or --log-format`,
     );
   }
-  for (const [shape, written] of txWritten) shape.written = [...written].sort();
-  for (const [shape, sets] of reqTables) {
-    shape.tables = [...sets.tables].sort();
-    shape.written = [...sets.written].sort();
+  return finishSummary(summary, totals);
+}
+
+/** The file's format, or undefined (with a warning) when it is skipped; a file that cannot be read is an error. */
+async function detectOrSkip(file: string, options: SummarizeOptions, summary: TrafficSummary): Promise<DetectedLog | undefined> {
+  const found = await detectFile(file, { format: options.format, logLinePrefix: options.logLinePrefix });
+  if (found.detected) return found.detected;
+  // A file named that is not there is a mistake in the command, as a glob matching nothing is.
+  if ('unreadable' in found && found.unreadable) throw new UsageError(`${file}: cannot be read (${found.unreadable})`, 'check the paths given to --logs (or monolith.logs): every file named must exist and be readable');
+  if ('damaged' in found && found.damaged) summary.warnings.push(`${file}: damaged, nothing could be read before the damage (${found.damaged}); skipped`);
+  else summary.warnings.push(`${file}: unknown log format, skipped (understood: ${UNDERSTOOD_FORMATS}); for a stderr log give its --log-line-prefix, or name the format with --log-format`);
+  return undefined;
+}
+
+/**
+ * The file's pieces. A big plain file is cut into several pieces per thread, read by this thread and by worker
+ * threads taking the next piece as each is done (a worker starting late, or a slower piece, does not hold the
+ * others up); the pieces come back in file order.
+ */
+async function readFile(file: string, detected: DetectedLog, parser: StatementParser, options: SummarizeOptions, onStatements?: (n: number, bytes: number) => void): Promise<PieceRead[]> {
+  const threads = Math.max(1, Math.floor(options.threads ?? Math.min(8, availableParallelism())));
+  if (threads > 1 && isSplittable(detected.format)) {
+    const { size } = await stat(file);
+    if (size >= (options.splitBytes ?? SPLIT_BYTES) && !(await compressionOf(file))) {
+      const pieces = Math.max(2, Math.min(threads * PIECES_PER_THREAD, Math.ceil(size / MIN_PIECE_BYTES)));
+      const offsets = await splitOffsets(file, size, detected, pieces);
+      if (offsets.length > 2) {
+        const requests = offsets.slice(0, -1).map((start, k): PieceRequest => ({ file, detected, range: { start, end: offsets[k + 1]! } }));
+        return readInPool(requests, threads, options.workersOnly ? undefined : parser);
+      }
+    }
   }
-  const byKey = <T>(map: Map<string, T>) => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
-  summary.shapes = byKey(shapes);
-  summary.transactions = byKey(transactions);
-  summary.requests = byKey(requests);
+  return [await readPiece({ file, detected }, parser, onStatements)];
+}
+
+const PIECES_PER_THREAD = 4;
+const MIN_PIECE_BYTES = 4 << 20;
+
+/** Pieces read by `threads` threads: this one (unless `parser` is undefined) and worker threads. */
+async function readInPool(requests: readonly PieceRequest[], threads: number, parser: StatementParser | undefined): Promise<PieceRead[]> {
+  const results: PieceRead[] = new Array(requests.length);
+  let next = 0;
+  const take = () => (next < requests.length ? next++ : undefined);
+  const here = async () => {
+    for (let k = take(); k !== undefined; k = take()) results[k] = await readPiece(requests[k]!, parser!);
+  };
+  const inWorker = async () => {
+    const worker = startWorker();
+    try {
+      for (let k = take(); k !== undefined; k = take()) results[k] = await worker.read(requests[k]!);
+    } finally {
+      await worker.stop();
+    }
+  };
+  await Promise.all([...(parser ? [here()] : []), ...Array.from({ length: parser ? threads - 1 : threads }, inWorker)]);
+  return results;
+}
+
+/**
+ * A worker thread reading pieces. From the TypeScript source (a checkout, the tests) it loads tsx first, as
+ * bin/strangler.js does; installed, the compiled JavaScript runs as it is.
+ */
+function startWorker(): { read(request: PieceRequest): Promise<PieceRead>; stop(): Promise<void> } {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(`./summarize-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  const worker = fromSource
+    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true })
+    : new Worker(url);
+  let pending: { resolve(r: PieceRead): void; reject(e: Error): void } | undefined;
+  let failed: Error | undefined;
+  const fail = (e: Error) => {
+    failed ??= e;
+    pending?.reject(e);
+    pending = undefined;
+  };
+  worker.on('message', (m: { read: PieceRead } | { error: string }) => {
+    if ('read' in m) pending?.resolve(m.read);
+    else pending?.reject(new Error(`a log worker thread failed: ${m.error}`));
+    pending = undefined;
+  });
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`a log worker thread exited (${code})`)));
+  return {
+    read: (request) =>
+      new Promise<PieceRead>((resolve, reject) => {
+        if (failed) return reject(failed);
+        pending = { resolve, reject };
+        worker.postMessage(request);
+      }),
+    stop: async () => {
+      worker.postMessage(null);
+      await new Promise<void>((resolve) => (failed ? resolve() : worker.once('exit', () => resolve())));
+    },
+  };
+}
+
+function finishSummary(summary: TrafficSummary, totals: TrafficTotals): TrafficSummary {
+  const byKey = <T>(map: Map<string, T>) => [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  summary.shapes = byKey(totals.shapes).map(([, v]) => v);
+  summary.transactions = byKey(totals.counts.transactions).map(([, t]) => ({ tables: [...t.tables], written: [...t.written].sort(), count: t.count }));
+  summary.requests = byKey(totals.counts.requests).map(([route, r]) => ({ route, module: r.module, tables: [...r.tables].sort(), written: [...r.written].sort(), count: r.count }));
   return summary;
 }

@@ -147,7 +147,8 @@ describe('summarizeTraffic', () => {
       const e = await summarizeTraffic({ files }).then(() => undefined, (x: unknown) => x);
       expect(e).toBeInstanceOf(UsageError);
       expect((e as UsageError).exitCode).toBe(2);
-      expect((e as UsageError).hint).toContain('understood: PostgreSQL stderr');
+      // A missing file is named as such; the others say what is understood.
+      expect((e as UsageError).hint).toContain(files[0]!.endsWith('missing.log') ? 'every file named must exist' : 'understood: PostgreSQL stderr');
     }
     const mixed = await summarizeTraffic({ files: [unknown, await file('ok.json', `${JSON.stringify({ error_severity: 'LOG', message: 'statement: SELECT * FROM orders' })}\n`)] });
     expect(mixed.warnings[0]).toMatch(/notes\.txt: unknown log format, skipped \(understood: /);
