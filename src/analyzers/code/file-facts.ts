@@ -14,7 +14,11 @@ import ts from 'typescript';
 import type { CallEdge, CodeTable, CodeTableAccess, ImportEdge, SourceRef } from '../types.ts';
 import type { CodeDetector, DetectorContext, Mode, RouteFact } from './detectors/detector.ts';
 import { ormCollector, type OrmFileFacts } from './orm-mappings.ts';
-import { bare, commonJsExport, isDefaultExport, memberName, requiredModule, SyntaxKind } from './syntax.ts';
+import { bare, commonJsExport, HTTP_METHODS, isDefaultExport, lastName, memberName, requiredModule, SyntaxKind } from './syntax.ts';
+
+/** Calls a router chain is made of (`Router().get(…).post(…).use(…)`), and what starts one. */
+const CHAIN_METHODS = new Set([...HTTP_METHODS, 'use', 'route', 'param', 'all']);
+const ROUTER_FACTORY = /^(Router|KoaRouter|ExpressRouter)$/;
 
 /** What one function does: where it is declared, the tables it touches, the functions it calls (`file#name`). */
 export interface FunctionFacts {
@@ -278,7 +282,29 @@ class FileWalk {
         if (index >= 0) return `${this.file}@${p.pos}#${index}`;
       }
     }
+    const chained = ts.isCallExpression(e) ? this.routerChainOwner(e) : undefined;
+    if (chained !== undefined) return chained;
     if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isCallExpression(e)) return this.refOf(e);
+    return undefined;
+  }
+
+  /**
+   * `module.exports = Router().get('/a', h).use(sub)`: every call of the chain registers on the router the chain
+   * starts with, known by what the whole chain is given to (a variable, `module.exports`, `export default`).
+   */
+  private routerChainOwner(call: ts.CallExpression): string | undefined {
+    let base: ts.Expression = call;
+    while (ts.isCallExpression(base) && ts.isPropertyAccessExpression(base.expression) && CHAIN_METHODS.has(base.expression.name.text)) base = base.expression.expression;
+    if (!(ts.isCallExpression(base) || ts.isNewExpression(base)) || !ROUTER_FACTORY.test(lastName(base.expression) ?? '')) return undefined;
+    let top: ts.Node = call;
+    while (ts.isPropertyAccessExpression(top.parent) && ts.isCallExpression(top.parent.parent) && top.parent.parent.expression === top.parent && CHAIN_METHODS.has(top.parent.name.text)) top = top.parent.parent;
+    const holder = top.parent;
+    if (ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) return this.refOf(holder.name);
+    if (ts.isExportAssignment(holder)) return `${this.file}#default`;
+    if (ts.isBinaryExpression(holder) && holder.right === top && holder.operatorToken.kind === SyntaxKind.EqualsToken) {
+      const target = commonJsExport(holder.left);
+      if (target !== undefined) return `${this.file}#${target === '*' ? 'default' : target}`;
+    }
     return undefined;
   }
 
@@ -409,7 +435,9 @@ class FileWalk {
   }
 
   private addRoute(r: RouteFact): void {
-    const at = { file: this.file, line: this.lineOf(r.node) };
+    // `Router().get('/a', h).post('/b', h)`: a chained registration is at its method's name, not the chain's start.
+    const where = ts.isCallExpression(r.node) && ts.isPropertyAccessExpression(r.node.expression) ? r.node.expression.name : r.node;
+    const at = { file: this.file, line: this.lineOf(where) };
     const route = `${r.method} ${r.path}`;
     if ('key' in r.handler) {
       this.facts.routes.push({ method: r.method, path: r.path, owner: r.owner, via: r.via, handlerKey: r.handler.key, handlerModule: this.file, at });

@@ -118,11 +118,15 @@ export interface PrismaModel {
   table: string;
   file: string;
   line: number;
+  /** List fields (`tags Tag[] @relation("ArticleTags")`): the relation name is undefined when not given. */
+  lists?: { field: string; target: string; relation: string | undefined }[];
 }
 
 const PRISMA_BLOCK = /^[ \t]*(model|view)[ \t]+(\w+)[ \t]*\{([^]*?)^[ \t]*\}/gm;
 const PRISMA_MAP = /^@@map\(\s*(?:name\s*:\s*)?"([^"]*)"/;
 const PRISMA_SCHEMA = /^@@schema\(\s*"([^"]*)"/;
+const PRISMA_LIST_FIELD = /^(\w+)\s+(\w+)\[\](.*)$/;
+const PRISMA_RELATION_NAME = /@relation\(\s*(?:name\s*:\s*)?"([^"]*)"/;
 
 /** `model Order { … @@map("orders") @@schema("sales") }` -> Order: sales.orders; without `@@map`, the model name. */
 export function parsePrismaSchema(text: string, file: string): PrismaModel[] {
@@ -130,15 +134,36 @@ export function parsePrismaSchema(text: string, file: string): PrismaModel[] {
   for (const m of text.matchAll(PRISMA_BLOCK)) {
     let table: string | undefined;
     let schema: string | undefined;
+    const lists: NonNullable<PrismaModel['lists']> = [];
     for (const raw of m[3]!.split('\n')) {
       const line = raw.trim();
       table ??= PRISMA_MAP.exec(line)?.[1];
       schema ??= PRISMA_SCHEMA.exec(line)?.[1];
+      const list = PRISMA_LIST_FIELD.exec(line);
+      if (list) lists.push({ field: list[1]!, target: list[2]!, relation: PRISMA_RELATION_NAME.exec(list[3]!)?.[1] });
     }
     const lineNo = text.slice(0, m.index).split('\n').length;
-    models.push({ model: m[2]!, table: qualify(table ?? m[2]!, schema), file, line: lineNo });
+    models.push({ model: m[2]!, table: qualify(table ?? m[2]!, schema), file, line: lineNo, ...(lists.length > 0 ? { lists } : {}) });
   }
   return models;
+}
+
+/**
+ * Prisma's implicit many-to-many tables: list fields on both sides of one relation (`tags Tag[]` on Article,
+ * `articles Article[]` on Tag) make `_ArticleToTag` (the two models in alphabetical order), or `_<name>` for
+ * `@relation("name")`. A relation through an explicit model has a list on one side only, so it makes none.
+ */
+export function prismaJoinTables(models: readonly PrismaModel[]): PrismaModel[] {
+  const out = new Map<string, PrismaModel>();
+  for (const a of models) {
+    for (const list of a.lists ?? []) {
+      const back = models.find((b) => b.model === list.target && (b.lists ?? []).some((l) => l.target === a.model && l.relation === list.relation && (b !== a || l !== list)));
+      if (!back) continue;
+      const name = list.relation ?? `${[a.model, back.model].sort().join('To')}`;
+      if (!out.has(name)) out.set(name, { model: `_${name}`, table: qualify(`_${name}`), file: a.file, line: a.line });
+    }
+  }
+  return [...out.values()];
 }
 
 // ---------------------------------------------------------------- collecting, one file at a time
@@ -158,6 +183,8 @@ interface ModelDecl {
   options: SequelizeOptions;
   file: string;
   line?: number;
+  /** Made by `belongsToMany(X, { through: 'name' })`: a table of that very name, unless a model has the name. */
+  through?: true;
 }
 
 /** A name bound to a repository or a model class: `const repo = getRepository(Order)`, `this.repo`. */
@@ -209,8 +236,10 @@ interface RelationDecl {
   entity: string;
   property: string;
   target: string;
-  /** `@JoinTable()` on it: the explicit name, or '' for TypeORM's default name. */
+  /** `@JoinTable()` on it (or a MikroORM owning `@ManyToMany`): the explicit name, or '' for the default name. */
   joinTable?: string;
+  /** Whose default join-table name applies: TypeORM's unless said. */
+  naming?: 'mikro-orm';
   line: number;
 }
 
@@ -263,6 +292,19 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
     }
   };
 
+  const mikro = sf.text.includes('@mikro-orm/');
+  /**
+   * MikroORM: the owning side of `@ManyToMany(() => Tag)` (no mappedBy; `{ owner: true }` or `inversedBy`) has a
+   * pivot table, `pivotTable` or `<owner table>_<property>`; `@ManyToMany(() => Book, (b) => b.tags)` is inverse.
+   */
+  const mikroPivot = (rel: { name: string; args: readonly ts.Expression[] }): string | undefined => {
+    if (!mikro || rel.name !== 'ManyToMany') return undefined;
+    const options = rel.args.find(ts.isObjectLiteralExpression);
+    if (options && (propertyOf(options, 'mappedBy') || (!propertyOf(options, 'owner') && !propertyOf(options, 'inversedBy') && rel.args.length > 1 && !ts.isObjectLiteralExpression(rel.args[1]!)))) return undefined;
+    if (!options && rel.args.length > 1) return undefined;
+    return (options && stringOf(options, 'pivotTable')) ?? '';
+  };
+
   const visitRelations = (node: ts.ClassLikeDeclaration, entity: string) => {
     for (const member of node.members) {
       if (!ts.isPropertyDeclaration(member) || !ts.isIdentifier(member.name)) continue;
@@ -272,8 +314,8 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
       if (!target) continue;
       const join = decorators.find((d) => d.name === 'JoinTable');
       const options = join?.args[0] && ts.isObjectLiteralExpression(join.args[0]) ? join.args[0] : undefined;
-      const joinTable = join ? ((options && stringOf(options, 'name')) ?? '') : undefined;
-      facts.relations.push({ entity, property: member.name.text, target, joinTable, line: lineOf(member) });
+      const joinTable = join ? ((options && stringOf(options, 'name')) ?? '') : mikroPivot(rel);
+      facts.relations.push({ entity, property: member.name.text, target, joinTable, ...(join || joinTable === undefined ? {} : { naming: 'mikro-orm' as const }), line: lineOf(member) });
     }
   };
 
@@ -307,6 +349,7 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
     const method = callee.name.text;
     if (method === 'define') return visitDefine(node, callee);
     if (method === 'init') return visitInit(node, callee);
+    if (method === 'belongsToMany') return visitBelongsToMany(node);
     if (!ORM_METHODS.has(method)) return;
     const a0 = node.arguments[0];
     if (RELATION_JOINS.has(method) && a0 && ts.isStringLiteralLike(a0) && /^\w+\.\w+$/.test(a0.text)) {
@@ -334,6 +377,13 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
     const declaration = node.parent;
     const name = ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) ? declaration.name.text : undefined;
     facts.models.push({ name, modelName: options.modelName ?? a0.text, options, file, line: lineOf(node) });
+  };
+
+  /** `Article.belongsToMany(Tag, { through: 'ArticleTag' })`: Sequelize defines `ArticleTag` with that table name. */
+  const visitBelongsToMany = (node: ts.CallExpression) => {
+    const options = node.arguments[1];
+    const through = options && ts.isObjectLiteralExpression(options) ? stringOf(options, 'through') : undefined;
+    if (through) facts.models.push({ modelName: through, options: { tableName: through, schema: (options && stringOf(options as ts.ObjectLiteralExpression, 'schema')) }, file, line: lineOf(node), through: true });
   };
 
   /** `User.init(attributes, { sequelize, tableName: 'users' })`. */
@@ -406,6 +456,8 @@ function relationTarget(arg: ts.Expression | undefined): string | undefined {
   if (!arg) return undefined;
   if (ts.isStringLiteralLike(arg)) return arg.text;
   if (ts.isArrowFunction(arg) && !ts.isBlock(arg.body)) return className(unwrap(arg.body));
+  // MikroORM: `@ManyToMany({ entity: () => Tag, owner: true })`.
+  if (ts.isObjectLiteralExpression(arg)) return relationTarget(propertyOf(arg, 'entity'));
   return undefined;
 }
 
@@ -514,7 +566,7 @@ function typeormTable(className: string, args: readonly ts.Expression[]): string
   const options = name !== undefined ? a1 : a0;
   let schema: string | undefined;
   if (options && ts.isObjectLiteralExpression(options)) {
-    name ??= stringOf(options, 'name');
+    name ??= stringOf(options, 'name') ?? stringOf(options, 'tableName'); // MikroORM: `@Entity({ tableName })`
     schema = stringOf(options, 'schema');
   }
   return qualify(name || snakeCase(className), schema);
@@ -765,6 +817,7 @@ export function declaredOrmTables(files: readonly OrmFileFacts[], prisma: readon
       if (target) out.push({ table: target.table, entity: e.name, via: 'typeorm', at: { file: e.file, line: e.line ?? 1 } });
     }
     for (const m of f.models) {
+      if (m.through && registry.modelNames.get(m.modelName)?.some((d) => !d.through)) continue;
       const target = modelTarget(m, registry)!;
       out.push({ table: target.table, entity: m.name ?? m.modelName, via: 'sequelize', at: { file: m.file, line: m.line ?? 1 } });
     }
@@ -774,11 +827,15 @@ export function declaredOrmTables(files: readonly OrmFileFacts[], prisma: readon
       if (rel.joinTable === undefined) continue;
       const owner = entityTarget(rel.entity, f, registry)?.table;
       const target = entityTarget(rel.target, f, registry)?.table;
-      // TypeORM's DefaultNamingStrategy.joinTableName: snake_case(`${ownerTable}_${property}_${targetTable}`).
-      const table = rel.joinTable || (owner && target ? snakeCase(`${owner.split('.').at(-1)}_${rel.property}_${target.split('.').at(-1)}`) : undefined);
+      // TypeORM's DefaultNamingStrategy.joinTableName: snake_case(`${ownerTable}_${property}_${targetTable}`);
+      // MikroORM's UnderscoreNamingStrategy: `${ownerTable}_${snake_case(property)}`.
+      const mikroName = owner && `${owner.split('.').at(-1)}_${snakeCase(rel.property)}`;
+      const typeormName = owner && target ? snakeCase(`${owner.split('.').at(-1)}_${rel.property}_${target.split('.').at(-1)}`) : undefined;
+      const table = rel.joinTable || (rel.naming === 'mikro-orm' ? mikroName : typeormName);
       if (table) out.push({ table: qualify(table), via: 'typeorm', at: { file: f.file, line: rel.line } });
     }
   }
   for (const m of prisma) out.push({ table: m.table, entity: m.model, via: 'prisma', at: { file: m.file, line: m.line } });
+  for (const j of prismaJoinTables(prisma)) out.push({ table: j.table, via: 'prisma', at: { file: j.file, line: j.line } });
   return out;
 }
