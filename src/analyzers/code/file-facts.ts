@@ -151,6 +151,8 @@ class FileWalk {
   private thisName: string | undefined;
   /** Top-level classes and object literals -> their name (members become `file#Name.member`). */
   private readonly owners = new Map<ts.Node, string>();
+  /** Class -> its constructor-injected members and their types (`constructor(private users: UsersService)`). */
+  private readonly injected = new Map<string, Map<string, string>>();
   /** Inline route handlers -> their function name. */
   private readonly inline = new Map<ts.Node, string>();
   /** Names declared at the top of the file (a call to any other local name is not to one of its functions). */
@@ -518,8 +520,37 @@ class FileWalk {
   }
 
   /** Calls into other modules, and calls between functions (`wrap(handler)`, `db.transaction(work)` pass one along). */
+  /**
+   * Dependency injection by type (NestJS, and any constructor parameter property): `constructor(private readonly
+   * users: UsersService)` makes `this.users.find()` a call to `UsersService.find` of the module it is imported from.
+   */
+  private noteInjected(node: ts.ClassDeclaration): void {
+    const ctor = node.name && node.members.find(ts.isConstructorDeclaration);
+    if (!ctor) return;
+    const members = new Map<string, string>();
+    for (const p of ctor.parameters) {
+      if (!ts.isParameterPropertyDeclaration(p, ctor) || !ts.isIdentifier(p.name) || !p.type || !ts.isTypeReferenceNode(p.type) || !ts.isIdentifier(p.type.typeName)) continue;
+      members.set(p.name.text, p.type.typeName.text);
+    }
+    if (members.size > 0) this.injected.set(node.name!.text, members);
+  }
+
+  /** `this.users.find` where `users` is injected: the injected class's name and the method called. */
+  private injectedCall(callee: ts.Expression): { type: string; method: string } | undefined {
+    if (!ts.isPropertyAccessExpression(callee) || !ts.isPropertyAccessExpression(callee.expression) || callee.expression.expression.kind !== SyntaxKind.ThisKeyword) return undefined;
+    const type = this.thisName === undefined ? undefined : this.injected.get(this.thisName)?.get(callee.expression.name.text);
+    return type ? { type, method: callee.name.text } : undefined;
+  }
+
   private visitCall(node: ts.CallExpression): void {
     const callee = node.expression;
+    const injected = this.injectedCall(callee);
+    if (injected && this.bindings.has(injected.type)) this.callTo(this.bindings.get(injected.type)!, node);
+    if (injected && this.fn !== undefined) {
+      const to = this.nameRef(injected.type, [injected.method]);
+      if (to !== undefined) (this.facts.functions.get(this.fn)!.calls ??= new Set()).add(to);
+      return;
+    }
     if (ts.isIdentifier(callee) && this.bindings.has(callee.text)) this.callTo(this.bindings.get(callee.text)!, node);
     if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && this.bindings.has(callee.expression.text)) {
       this.callTo(this.bindings.get(callee.expression.text)!, node);
@@ -546,6 +577,7 @@ class FileWalk {
     else if (kind === SyntaxKind.VariableDeclaration && (node as ts.VariableDeclaration).initializer && requiredModule((node as ts.VariableDeclaration).initializer!)) {
       this.visitRequire(node as ts.VariableDeclaration, requiredModule((node as ts.VariableDeclaration).initializer!)!);
     } else if (kind === SyntaxKind.CallExpression) this.visitCall(node as ts.CallExpression);
+    else if (kind === SyntaxKind.ClassDeclaration) this.noteInjected(node as ts.ClassDeclaration);
     // Strings are leaves for this scan (raw SQL detectors read them whole).
     if (kind === SyntaxKind.StringLiteral || kind === SyntaxKind.NoSubstitutionTemplateLiteral || kind === SyntaxKind.TemplateExpression) return;
     ts.forEachChild(node, (child) => this.visit(child));
