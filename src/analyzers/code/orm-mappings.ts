@@ -50,7 +50,7 @@ const PRISMA_METHODS = modes(
 /** Methods called on a repository, a model class or a client delegate. */
 const ORM_RECEIVER_METHODS = new Set([...TYPEORM_METHODS.keys(), ...SEQUELIZE_METHODS.keys(), ...PRISMA_METHODS.keys()]);
 const ORM_METHODS = new Set([...ORM_RECEIVER_METHODS, ...TYPEORM_BUILDER_METHODS.keys()]);
-const REPOSITORY_GETTERS = new Set(['getRepository', 'getTreeRepository', 'getMongoRepository']);
+const REPOSITORY_GETTERS = new Set(['getRepository', 'getTreeRepository', 'getMongoRepository', 'getCustomRepository']);
 const REPOSITORY_TYPES = new Set(['Repository', 'TreeRepository', 'MongoRepository']);
 /** `sequelize.models.User`, `db.User` (the sequelize-cli `models/index.js` object). */
 const MODEL_OWNERS = /^(models|db)$/i;
@@ -170,6 +170,8 @@ export function prismaJoinTables(models: readonly PrismaModel[]): PrismaModel[] 
 
 interface EntityDecl {
   name: string;
+  /** A custom repository class (`@EntityRepository(User)`, `extends Repository<User>`): its entity's table, not one of its own. */
+  repository?: true;
   /** Undefined for a `@ChildEntity` (its parent's table: single-table inheritance). */
   table?: string;
   file: string;
@@ -274,10 +276,19 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
     if (target) facts.bindings.push({ name, self, target, start: scope.pos, end: scope.end, top: !self && ts.isSourceFile(scope) });
   };
 
+  const customRepositories = new Set<ts.ClassLikeDeclaration>();
   const visitClass = (node: ts.ClassLikeDeclaration) => {
     const name = node.name?.text;
     if (!name) return;
     const parent = extendsName(node);
+    const repositoryOf = customRepositoryEntity(node);
+    if (repositoryOf) {
+      // Resolved as a @ChildEntity is: through the class it stands for.
+      facts.entities.push({ name, file, repository: true });
+      facts.parents.push([name, repositoryOf]);
+      customRepositories.add(node);
+      return;
+    }
     if (parent) facts.parents.push([name, parent]);
     for (const d of decoratorsOf(node)) {
       if (d.name === 'Entity' || d.name === 'ViewEntity') {
@@ -361,6 +372,10 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
     const entityArg = argName && /^[A-Z]/.test(argName) ? argName : undefined;
     // `.from()` and the joins name a table only through an entity class.
     let receiver = ORM_RECEIVER_METHODS.has(method) ? receiverOf(callee.expression) : undefined;
+    if (callee.expression.kind === SyntaxKind.ThisKeyword) {
+      const cls = enclosingClass(callee);
+      if (cls?.name && customRepositories.has(cls)) receiver = { kind: 'repository', entity: cls.name.text };
+    }
     if (receiver?.kind === 'member' && !MODEL_OWNERS.test(receiver.owner) && !prismaDelegates.has(receiver.name)) receiver = undefined;
     if (!receiver && !entityArg) return;
     const writes = method === 'createQueryBuilder' ? chainAfterHas(node, TYPEORM_BUILDER_WRITES) : method === 'from' ? chainBeforeHas(callee.expression, TYPEORM_BUILDER_WRITES) : undefined;
@@ -582,6 +597,15 @@ function repositoryEntity(expr: ts.Expression): string | undefined {
   return fn && REPOSITORY_GETTERS.has(fn) ? className(call.arguments[0]) : undefined;
 }
 
+/** `@EntityRepository(User) class UserRepository …` or `class UserRepository extends Repository<User>`: User. */
+function customRepositoryEntity(node: ts.ClassLikeDeclaration): string | undefined {
+  const decorated = decoratorsOf(node).find((d) => d.name === 'EntityRepository');
+  if (decorated) return className(decorated.args[0]);
+  const base = node.heritageClauses?.find((h) => h.token === SyntaxKind.ExtendsKeyword)?.types[0];
+  const arg = base && REPOSITORY_TYPES.has(lastName(base.expression) ?? '') ? base.typeArguments?.[0] : undefined;
+  return arg && ts.isTypeReferenceNode(arg) && ts.isIdentifier(arg.typeName) ? arg.typeName.text : undefined;
+}
+
 /** `@InjectRepository(Order)`, `@InjectModel(User)` or a `Repository<Order>` type on a member or parameter. */
 function injectedClass(node: ts.PropertyDeclaration | ts.ParameterDeclaration): string | undefined {
   for (const d of decoratorsOf(node)) if (d.name === 'InjectRepository' || d.name === 'InjectModel') return className(d.args[0]);
@@ -590,6 +614,8 @@ function injectedClass(node: ts.PropertyDeclaration | ts.ParameterDeclaration): 
     const arg = type.typeArguments?.[0];
     if (arg && ts.isTypeReferenceNode(arg)) return ts.isIdentifier(arg.typeName) ? arg.typeName.text : arg.typeName.right.text;
   }
+  // A custom repository by its class (`private users: UserRepository`): a table only if that class is one.
+  if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && /Repository$/.test(type.typeName.text)) return type.typeName.text;
   return undefined;
 }
 
@@ -813,6 +839,7 @@ export function declaredOrmTables(files: readonly OrmFileFacts[], prisma: readon
   const out: { table: string; entity?: string; via: string; at: { file: string; line: number } }[] = [];
   for (const f of files) {
     for (const e of f.entities) {
+      if (e.repository) continue;
       const target = entityTarget(e.name, f, registry);
       if (target) out.push({ table: target.table, entity: e.name, via: 'typeorm', at: { file: e.file, line: e.line ?? 1 } });
     }
