@@ -16,7 +16,7 @@ import ts from 'typescript';
 /** Read once: every `ts.X` is a getter, too slow to call for each node of a large tree. */
 const { SyntaxKind } = ts;
 
-export type OrmVia = 'typeorm' | 'sequelize' | 'prisma';
+export type OrmVia = 'typeorm' | 'sequelize' | 'prisma' | 'objection';
 type Mode = 'read' | 'write';
 
 export interface OrmAccess {
@@ -47,8 +47,11 @@ const PRISMA_METHODS = modes(
   ['findMany', 'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow', 'count', 'aggregate', 'groupBy'],
   ['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany'],
 );
+/** Objection: `User.query()` starts a query; what the chain calls next says whether it writes. */
+const OBJECTION_METHODS = modes(['query', 'relatedQuery'], []);
+const OBJECTION_WRITES = new Set(['insert', 'insertAndFetch', 'insertGraph', 'insertGraphAndFetch', 'upsertGraph', 'upsertGraphAndFetch', 'patch', 'patchAndFetch', 'patchAndFetchById', 'update', 'updateAndFetch', 'updateAndFetchById', 'delete', 'deleteById', 'relate', 'unrelate']);
 /** Methods called on a repository, a model class or a client delegate. */
-const ORM_RECEIVER_METHODS = new Set([...TYPEORM_METHODS.keys(), ...SEQUELIZE_METHODS.keys(), ...PRISMA_METHODS.keys()]);
+const ORM_RECEIVER_METHODS = new Set([...TYPEORM_METHODS.keys(), ...SEQUELIZE_METHODS.keys(), ...PRISMA_METHODS.keys(), ...OBJECTION_METHODS.keys()]);
 const ORM_METHODS = new Set([...ORM_RECEIVER_METHODS, ...TYPEORM_BUILDER_METHODS.keys()]);
 const REPOSITORY_GETTERS = new Set(['getRepository', 'getTreeRepository', 'getMongoRepository', 'getCustomRepository']);
 const REPOSITORY_TYPES = new Set(['Repository', 'TreeRepository', 'MongoRepository']);
@@ -185,6 +188,8 @@ interface ModelDecl {
   options: SequelizeOptions;
   file: string;
   line?: number;
+  /** An Objection model (`static tableName = 'users'`) rather than a Sequelize one. */
+  orm?: 'objection';
   /** Made by `belongsToMany(X, { through: 'name' })`: a table of that very name, unless a model has the name. */
   through?: true;
 }
@@ -290,6 +295,8 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
       return;
     }
     if (parent) facts.parents.push([name, parent]);
+    const objectionTable = parent ? staticTableName(node) : undefined;
+    if (objectionTable) facts.models.push({ name, modelName: name, options: { tableName: objectionTable }, file, line: lineOf(node), orm: 'objection' });
     for (const d of decoratorsOf(node)) {
       if (d.name === 'Entity' || d.name === 'ViewEntity') {
         facts.entities.push({ name, table: typeormTable(name, d.args), file, line: lineOf(node) });
@@ -378,7 +385,7 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
     }
     if (receiver?.kind === 'member' && !MODEL_OWNERS.test(receiver.owner) && !prismaDelegates.has(receiver.name)) receiver = undefined;
     if (!receiver && !entityArg) return;
-    const writes = method === 'createQueryBuilder' ? chainAfterHas(node, TYPEORM_BUILDER_WRITES) : method === 'from' ? chainBeforeHas(callee.expression, TYPEORM_BUILDER_WRITES) : undefined;
+    const writes = method === 'createQueryBuilder' ? chainAfterHas(node, TYPEORM_BUILDER_WRITES) : method === 'from' ? chainBeforeHas(callee.expression, TYPEORM_BUILDER_WRITES) : OBJECTION_METHODS.has(method) ? chainAfterHas(node, OBJECTION_WRITES) : undefined;
     facts.uses.push({ receiver, method, entityArg, writes, line: lineOf(node), pos: node.pos });
   };
 
@@ -597,6 +604,19 @@ function repositoryEntity(expr: ts.Expression): string | undefined {
   return fn && REPOSITORY_GETTERS.has(fn) ? className(call.arguments[0]) : undefined;
 }
 
+/** Objection: `static tableName = 'users'` or `static get tableName() { return 'users'; }`. */
+function staticTableName(node: ts.ClassLikeDeclaration): string | undefined {
+  for (const m of node.members) {
+    if (!m.name || !ts.isIdentifier(m.name) || m.name.text !== 'tableName' || !(ts.getCombinedModifierFlags(m as ts.Declaration) & ts.ModifierFlags.Static)) continue;
+    if (ts.isPropertyDeclaration(m) && m.initializer && ts.isStringLiteralLike(m.initializer)) return m.initializer.text;
+    if (ts.isGetAccessorDeclaration(m) && m.body?.statements.length === 1) {
+      const ret = m.body.statements[0]!;
+      if (ts.isReturnStatement(ret) && ret.expression && ts.isStringLiteralLike(ret.expression)) return ret.expression.text;
+    }
+  }
+  return undefined;
+}
+
 /** `@EntityRepository(User) class UserRepository …` or `class UserRepository extends Repository<User>`: User. */
 function customRepositoryEntity(node: ts.ClassLikeDeclaration): string | undefined {
   const decorated = decoratorsOf(node).find((d) => d.name === 'EntityRepository');
@@ -710,6 +730,7 @@ function entityTarget(name: string, f: OrmFileFacts, r: Registry): Target | unde
 }
 
 function modelTarget(model: ModelDecl | undefined, r: Registry): Target | undefined {
+  if (model?.orm === 'objection') return { via: 'objection', table: qualify(model.options.tableName!) };
   return model ? { via: 'sequelize', table: sequelizeTableName(model.modelName, { ...r.sequelizeDefaults, ...model.options }) } : undefined;
 }
 
@@ -764,7 +785,7 @@ function receiverTarget(receiver: Receiver, pos: number, f: OrmFileFacts, r: Reg
 }
 
 function modeOf(via: OrmVia, use: Use): Mode | undefined {
-  const mode = (via === 'typeorm' ? TYPEORM_METHODS : via === 'sequelize' ? SEQUELIZE_METHODS : PRISMA_METHODS).get(use.method);
+  const mode = (via === 'typeorm' ? TYPEORM_METHODS : via === 'sequelize' ? SEQUELIZE_METHODS : via === 'objection' ? OBJECTION_METHODS : PRISMA_METHODS).get(use.method);
   return mode === 'read' && use.writes ? 'write' : mode;
 }
 
@@ -846,7 +867,7 @@ export function declaredOrmTables(files: readonly OrmFileFacts[], prisma: readon
     for (const m of f.models) {
       if (m.through && registry.modelNames.get(m.modelName)?.some((d) => !d.through)) continue;
       const target = modelTarget(m, registry)!;
-      out.push({ table: target.table, entity: m.name ?? m.modelName, via: 'sequelize', at: { file: m.file, line: m.line ?? 1 } });
+      out.push({ table: target.table, entity: m.name ?? m.modelName, via: target.via, at: { file: m.file, line: m.line ?? 1 } });
     }
   }
   for (const f of files) {
