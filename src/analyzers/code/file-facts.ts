@@ -68,6 +68,8 @@ export interface FileFacts {
   ownerPrefixes: [string, string][];
   globalPrefixes: string[];
   declaredTables: CodeTable[];
+  /** Members injected by registered name (awilix `constructor({ productService })`), resolved across files. */
+  injectedByName: { name: string; at: SourceRef }[];
   warnings: string[];
 }
 
@@ -126,7 +128,7 @@ export function fileFacts(input: FileInput): FileFacts {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
   const facts: FileFacts = {
     file, lines: sf.getLineAndCharacterOfPosition(text.length).line + 1, imports: [], calls: [], access: [], functions: new Map(), aliases: new Map(),
-    starExports: [], spans: [], routes: [], mounts: [], ownerPrefixes: [], globalPrefixes: [], declaredTables: [], warnings: [],
+    starExports: [], spans: [], routes: [], mounts: [], ownerPrefixes: [], globalPrefixes: [], declaredTables: [], injectedByName: [], warnings: [],
   };
   const diagnostics = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
   if (diagnostics.length > 0) {
@@ -528,11 +530,29 @@ class FileWalk {
     const ctor = node.name && node.members.find(ts.isConstructorDeclaration);
     if (!ctor) return;
     const members = new Map<string, string>();
+    this.noteInjectedByName(ctor, members);
     for (const p of ctor.parameters) {
       if (!ts.isParameterPropertyDeclaration(p, ctor) || !ts.isIdentifier(p.name) || !p.type || !ts.isTypeReferenceNode(p.type) || !ts.isIdentifier(p.type.typeName)) continue;
       members.set(p.name.text, p.type.typeName.text);
     }
     if (members.size > 0) this.injected.set(node.name!.text, members);
+  }
+
+  /**
+   * awilix-style injection: `constructor({ productService, cartRepository }) { this.productService = productService }`
+   * (also `this._productService`): the member stands for what is registered under that name, `di:productService`.
+   */
+  private noteInjectedByName(ctor: ts.ConstructorDeclaration, members: Map<string, string>): void {
+    const [first] = ctor.parameters;
+    if (!first || !ts.isObjectBindingPattern(first.name) || !ctor.body) return;
+    const names = new Set(first.name.elements.flatMap((e) => (ts.isIdentifier(e.name) && !e.dotDotDotToken ? [(e.propertyName && ts.isIdentifier(e.propertyName) ? e.propertyName : e.name).text] : [])));
+    for (const st of ctor.body.statements) {
+      if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression) || st.expression.operatorToken.kind !== SyntaxKind.EqualsToken) continue;
+      const { left, right } = st.expression;
+      if (!ts.isPropertyAccessExpression(left) || left.expression.kind !== SyntaxKind.ThisKeyword || !ts.isIdentifier(right) || !names.has(right.text)) continue;
+      members.set(left.name.text, `di:${right.text}`);
+      this.facts.injectedByName.push({ name: right.text, at: { file: this.file, line: this.lineOf(st) } });
+    }
   }
 
   /** `this.users.find` where `users` is injected: the injected class's name and the method called. */
@@ -547,7 +567,7 @@ class FileWalk {
     const injected = this.injectedCall(callee);
     if (injected && this.bindings.has(injected.type)) this.callTo(this.bindings.get(injected.type)!, node);
     if (injected && this.fn !== undefined) {
-      const to = this.nameRef(injected.type, [injected.method]);
+      const to = injected.type.startsWith('di:') ? `${injected.type}.${injected.method}` : this.nameRef(injected.type, [injected.method]);
       if (to !== undefined) (this.facts.functions.get(this.fn)!.calls ??= new Set()).add(to);
       return;
     }

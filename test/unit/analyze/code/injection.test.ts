@@ -39,4 +39,38 @@ describe('dependency injection as calls between modules', () => {
     // A member typed by something that is not imported from the project is no call between modules.
     expect(model.calls.filter((c) => c.from === 'src/audit.service.ts')).toEqual([]);
   });
+
+  it('awilix-style injection by registered name: constructor({ productService }) members call the class registered as productService', async () => {
+    const model = await scanTree({
+      'src/api/products.js': [
+        "const express = require('express');",
+        'const router = express.Router();',
+        "router.get('/products', (req, res) => req.scope.resolve('productController').list(req, res));",
+        'module.exports = router;',
+      ],
+      'src/controllers/product-controller.js': [
+        'class ProductController {',
+        '  constructor({ productService, logger }) {',
+        '    this.productService_ = productService;',
+        '    this.logger = logger;',
+        '  }',
+        '  list(req, res) { return this.productService_.listAll(); }',
+        '}',
+        'module.exports = ProductController;',
+      ],
+      'src/services/product.js': [
+        "const { Product } = require('../models/product');",
+        'class ProductService {',
+        "  listAll() { return this.db.query('select * from products'); }",
+        '}',
+        'module.exports = ProductService;',
+      ],
+      'src/models/product.js': ['exports.Product = {};'],
+    });
+    expect(model.calls.map((c) => `${c.from} -> ${c.to}`)).toContain('src/controllers/product-controller.js -> src/services/product.js');
+    // `logger` is registered by no class of the project: no call.
+    expect(model.calls.filter((c) => c.from === 'src/controllers/product-controller.js')).toHaveLength(1);
+    const list = model.functions!.find((f) => f.key === 'src/controllers/product-controller.js#ProductController.list')!;
+    expect(list.calls).toEqual(['src/services/product.js#ProductService.listAll']);
+  });
 });
