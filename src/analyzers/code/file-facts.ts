@@ -527,6 +527,7 @@ class FileWalk {
    * users: UsersService)` makes `this.users.find()` a call to `UsersService.find` of the module it is imported from.
    */
   private noteInjected(node: ts.ClassDeclaration): void {
+    this.noteNamingStrategy(node);
     const ctor = node.name && node.members.find(ts.isConstructorDeclaration);
     if (!ctor) return;
     const members = new Map<string, string>();
@@ -536,6 +537,20 @@ class FileWalk {
       members.set(p.name.text, p.type.typeName.text);
     }
     if (members.size > 0) this.injected.set(node.name!.text, members);
+  }
+
+  /**
+   * A TypeORM naming strategy of the project's own that names tables (`class X extends DefaultNamingStrategy {
+   * tableName() {…} }`): it runs only at run time, so default-named entities' tables may not be the snake_case
+   * names the scan gives them. Said once, where it is declared; never guessed.
+   */
+  private noteNamingStrategy(node: ts.ClassDeclaration): void {
+    const heritage = node.heritageClauses?.flatMap((h) => h.types.map((t) => lastName(t.expression))) ?? [];
+    if (!heritage.some((n) => n !== undefined && /NamingStrategy(Interface)?$/.test(n))) return;
+    const names = node.members.filter((m) => m.name && ts.isIdentifier(m.name) && (m.name.text === 'tableName' || m.name.text === 'joinTableName'));
+    if (names.length === 0) return;
+    const which = names.map((m) => (m.name as ts.Identifier).text).join(', ');
+    this.facts.warnings.push(`${this.file}:${this.lineOf(node)}: TypeORM naming strategy ${node.name?.text ?? '(anonymous)'} overrides ${which}: tables of entities without an explicit name may differ from the snake_case names reported; give them @Entity('name') or check with --schema`);
   }
 
   /**

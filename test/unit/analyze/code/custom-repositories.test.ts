@@ -56,4 +56,19 @@ describe('TypeORM custom repositories', () => {
     // A repository class is no table of its own.
     expect([...new Set((model.tables ?? []).map((t) => t.table))].sort()).toEqual(['accounts', 'audit_entry']);
   });
+
+  it('a naming strategy of the project that names tables is warned about where it is declared; a plain subclass is not', async () => {
+    const model = await scanTree({
+      'src/naming.ts': [
+        "import { DefaultNamingStrategy, NamingStrategyInterface } from 'typeorm';",
+        'export class PluralNamingStrategy extends DefaultNamingStrategy implements NamingStrategyInterface {',
+        '  tableName(className: string, customName?: string) { return customName ?? `${className.toLowerCase()}s`; }',
+        '}',
+        'export class ColumnsOnly extends DefaultNamingStrategy {',
+        '  columnName(p: string) { return p; }',
+        '}',
+      ],
+    });
+    expect(model.warnings).toEqual([expect.stringMatching(/^src\/naming\.ts:2: TypeORM naming strategy PluralNamingStrategy overrides tableName: /)]);
+  });
 });
