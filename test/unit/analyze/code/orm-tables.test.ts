@@ -96,6 +96,21 @@ describe('join tables no class declares', () => {
   });
 });
 
+describe('MikroORM uses', () => {
+  it('em.find(Entity), em.getRepository(Entity) and @InjectRepository(Entity) members reach the entity table', async () => {
+    const model = await scanTree({
+      'src/author.entity.ts': ["import { Entity, PrimaryKey } from '@mikro-orm/core';", "@Entity({ tableName: 'writers' })", 'export class Author { @PrimaryKey() id!: number; }'],
+      'src/authors.ts': [
+        "import { Author } from './author.entity';",
+        'export async function list(em) { return em.find(Author, {}); }',
+        'export async function one(em, id) { return em.getRepository(Author).findOne({ id }); }',
+        'export async function drop(em, a) { return em.remove(Author, a); }',
+      ],
+    });
+    expect(model.tableAccess.filter((a) => a.module === 'src/authors.ts').map((a) => `${a.mode} ${a.table}`).sort()).toEqual(['read writers', 'write writers']);
+  });
+});
+
 describe('chained registrations', () => {
   it('Router().get(...).post(...) records each route at its own line', async () => {
     const model = await scanTree({
