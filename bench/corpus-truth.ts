@@ -46,24 +46,68 @@ function entityTables(text: string, add: (t: string, why: string) => void, file:
   }
 }
 
+/** MikroORM: an owning `@ManyToMany(() => X)` (no mappedBy / inverse side) has a pivot `<owner>_<property>`. */
+function mikroPivots(text: string, file: string): void {
+  const cls = /@Entity\([^)]*\)\s*(?:export\s+)?(?:abstract\s+)?class\s+(\w+)/.exec(text);
+  if (!cls) return;
+  for (const m of text.matchAll(/@ManyToMany\(([^)]*(?:\)[^)]*)?)\)\s*(\w+)/g)) {
+    if (/mappedBy|=>\s*\w+\s*,\s*\w+\s*=>/.test(m[1]!)) continue;
+    const pivot = /pivotTable\s*:\s*['"`](\w+)['"`]/.exec(m[1]!)?.[1];
+    mikroPending.push({ owner: cls[1]!, property: m[2]!, ...(pivot ? { pivot } : {}), why: `${file}:${lineAt(text, m.index)} @ManyToMany ${m[2]}` });
+  }
+}
+const mikroPending: { owner: string; property: string; pivot?: string; why: string }[] = [];
+
 function tablesOf(text: string, file: string, add: (t: string, why: string) => void): void {
   if (text.includes('@Entity(')) entityTables(text, add, file);
+  if (/@mikro-orm/.test(text)) mikroPivots(text, file);
   for (const m of text.matchAll(/@Table\(\s*\{[^)]*?tableName\s*:\s*['"`]([\w.]+)['"`]/g)) add(m[1]!, `${file}:${lineAt(text, m.index)} @Table`);
   for (const m of text.matchAll(/\b(?:createTable|createTableIfNotExists)\(\s*['"`]([\w.]+)['"`]/g)) add(m[1]!, `${file}:${lineAt(text, m.index)} createTable`);
   for (const m of text.matchAll(/CREATE TABLE\s+(?:IF NOT EXISTS\s+)?(?:"?public"?\.)?"?(\w+)"?/gi)) add(m[1]!, `${file}:${lineAt(text, m.index)} CREATE TABLE`);
-  // sequelize.define('user', …) without tableName: Sequelize's plural.
-  for (const m of text.matchAll(/\bsequelize\.define\(\s*['"`](\w+)['"`][^;]*?(?=\n\s*\)|\);)/g)) {
-    if (/tableName\s*:|freezeTableName\s*:\s*true/.test(m[0])) continue;
+  // sequelize.define('user', …) without tableName: Sequelize's plural of the model name.
+  for (const m of text.matchAll(/\bsequelize\.define\(\s*['"`](\w+)['"`]/g)) {
+    const call = balancedCall(text, m.index + m[0].indexOf('('));
+    if (/tableName\s*:|freezeTableName\s*:\s*true/.test(call)) continue;
     add(/[^aeiou]y$/.test(m[1]!) ? `${m[1]!.slice(0, -1)}ies` : /(s|x|ch|sh)$/.test(m[1]!) ? `${m[1]}es` : `${m[1]}s`, `${file}:${lineAt(text, m.index)} define ${m[1]}`);
   }
   for (const m of text.matchAll(/tableName\s*:\s*['"`](\w+)['"`]/g)) if (/sequelize|Model\.init|\.define\(/i.test(text)) add(m[1]!, `${file}:${lineAt(text, m.index)} tableName`);
+  // Sequelize belongsToMany with a string `through`: a join table of that very name.
+  for (const m of text.matchAll(/\.belongsToMany\([^;]*?\bthrough\s*:\s*['"`](\w+)['"`]/g)) add(m[1]!, `${file}:${lineAt(text, m.index)} through`);
+  for (const m of text.matchAll(/@BelongsToMany\(\s*\(\)\s*=>\s*\w+\s*,\s*['"`](\w+)['"`]/g)) add(m[1]!, `${file}:${lineAt(text, m.index)} @BelongsToMany through`);
+  // Objection: static tableName = 'x' / static get tableName() { return 'x' }.
+  for (const m of text.matchAll(/static\s+(?:get\s+tableName\s*\(\s*\)\s*\{\s*return\s+|tableName\s*=\s*)['"`](\w+)['"`]/g)) add(m[1]!, `${file}:${lineAt(text, m.index)} static tableName`);
 }
 
-function prismaTables(text: string, file: string, add: (t: string, why: string) => void): void {
+/** The text of a call from its opening parenthesis to the matching close (strings not parsed: good enough here). */
+function balancedCall(text: string, open: number): string {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return text.slice(open, i + 1);
+  }
+  return text.slice(open);
+}
+
+interface PrismaList { model: string; field: string; target: string; relation?: string }
+
+function prismaTables(text: string, file: string, add: (t: string, why: string) => void, lists: PrismaList[]): void {
   for (const m of text.matchAll(/^model\s+(\w+)\s*\{([^}]*)\}/gm)) {
     const mapped = /@@map\(\s*(?:name\s*:\s*)?"(\w+)"/.exec(m[2]!);
     add(mapped ? mapped[1]! : m[1]!, `${file}:${lineAt(text, m.index)} model ${m[1]}`);
-    // implicit many-to-many: `tags Tag[]` on both sides without a relation model -> _ATag table
+    for (const f of m[2]!.matchAll(/^\s*(\w+)\s+(\w+)\[\](.*)$/gm)) {
+      const relation = /@relation\(\s*(?:name\s*:\s*)?"(\w+)"/.exec(f[3]!)?.[1];
+      lists.push({ model: m[1]!, field: f[1]!, target: f[2]!, ...(relation ? { relation } : {}) });
+    }
+  }
+}
+
+/** Implicit many-to-many: list fields on both sides (same relation name) make Prisma's `_AToB` / `_Name` table. */
+function prismaJoinTables(lists: PrismaList[], add: (t: string, why: string) => void): void {
+  for (const a of lists) {
+    const back = lists.find((b) => b !== a && b.model === a.target && b.target === a.model && b.relation === a.relation);
+    if (!back) continue;
+    const [x, y] = [a.model, a.target].sort();
+    add(a.relation ? `_${a.relation}` : `_${x}To${y}`, `schema.prisma implicit m2m ${a.model}.${a.field}`);
   }
 }
 
@@ -74,6 +118,13 @@ function routesOf(text: string, file: string, out: TruthRoute[]): void {
   for (const m of text.matchAll(new RegExp(`\\b([\\w$]+)\\s*\\.\\s*${VERB}\\(\\s*(?:['"\`][\\w.-]*['"\`]\\s*,\\s*)?['"\`]([^'"\`\\s]*)['"\`]\\s*,`, 'g'))) {
     if (!RECEIVER.test(m[1]!) || m[2] === 'del' || m[3]!.includes('${')) continue;
     out.push({ file, line: lineAt(text, m.index), method: m[2]!.toUpperCase() });
+  }
+  // Chained on a call: `module.exports = Router().get('/a', h).post('/b', h)`.
+  if (/\bRouter\(/.test(text)) {
+    for (const m of text.matchAll(new RegExp(`\\)\\s*\\.\\s*${VERB}\\(\\s*['"\`]([^'"\`\\s]*)['"\`]\\s*,`, 'g'))) {
+      if (m[1] === 'del' || m[2]!.includes('${')) continue;
+      out.push({ file, line: lineAt(text, m.index + m[0].indexOf('.')), method: m[1]!.toUpperCase() });
+    }
   }
   for (const m of text.matchAll(/\.route\(\s*['"`][^'"`]+['"`]\s*\)((?:\s*\.\s*(?:get|post|put|patch|delete|all)\((?:[^()]|\([^()]*\))*\))+)/g)) {
     for (const v of m[1]!.matchAll(/\.\s*(get|post|put|patch|delete|all)\(/g)) out.push({ file, line: lineAt(text, m.index + m[0].indexOf(v[0])), method: v[1]!.toUpperCase() });
@@ -94,6 +145,8 @@ export async function countTruth(root: string): Promise<Truth> {
   const truth: Truth = { files: 0, lines: 0, tables: new Map(), routes: [] };
   entityTable.clear();
   pendingJoins.length = 0;
+  mikroPending.length = 0;
+  const prismaLists: PrismaList[] = [];
   const add = (t: string, why: string) => {
     const name = t.toLowerCase().replace(/^public\./, '');
     if (!truth.tables.has(name)) truth.tables.set(name, why);
@@ -102,7 +155,7 @@ export async function countTruth(root: string): Promise<Truth> {
     if (!e.isFile()) continue;
     const file = path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/');
     if (SKIP.test(file)) continue;
-    if (e.name.endsWith('.prisma')) prismaTables(await readFile(path.join(root, file), 'utf8'), file, add);
+    if (e.name.endsWith('.prisma')) prismaTables(await readFile(path.join(root, file), 'utf8'), file, add, prismaLists);
     if (!SOURCE.test(e.name)) continue;
     const text = await readFile(path.join(root, file), 'utf8');
     if (text.length > 2_000_000) continue;
@@ -112,5 +165,7 @@ export async function countTruth(root: string): Promise<Truth> {
     routesOf(text, file, truth.routes);
   }
   for (const j of pendingJoins) add(snake(`${j.owner}_${j.property}_${entityTable.get(j.target) ?? snake(j.target)}`), j.why);
+  for (const p of mikroPending) add(p.pivot ?? `${entityTable.get(p.owner) ?? snake(p.owner)}_${snake(p.property)}`, p.why);
+  prismaJoinTables(prismaLists, add);
   return truth;
 }

@@ -20,7 +20,7 @@ if (!corpus) {
 }
 const show = process.argv.includes('--show');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
-const repos = (await readdir(corpus, { withFileTypes: true })).filter((e) => e.isDirectory() && (!only || e.name === only)).map((e) => e.name).sort();
+const repos = (await readdir(corpus, { withFileTypes: true })).filter((e) => e.isDirectory() && (!only || only.split(',').includes(e.name))).map((e) => e.name).sort();
 
 const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)}%`);
 const rows: string[][] = [['repository', 'lines', 'tables (truth)', 'table recall', 'non-tables', 'routes (truth)', 'route recall', 'with handler file', 'scan (s)', 'depcruise (s)']];

@@ -14,7 +14,11 @@ import ts from 'typescript';
 import type { CallEdge, CodeTable, CodeTableAccess, ImportEdge, SourceRef } from '../types.ts';
 import type { CodeDetector, DetectorContext, Mode, RouteFact } from './detectors/detector.ts';
 import { ormCollector, type OrmFileFacts } from './orm-mappings.ts';
-import { bare, commonJsExport, isDefaultExport, memberName, requiredModule, SyntaxKind } from './syntax.ts';
+import { bare, commonJsExport, HTTP_METHODS, isDefaultExport, lastName, memberName, requiredModule, SyntaxKind } from './syntax.ts';
+
+/** Calls a router chain is made of (`Router().get(…).post(…).use(…)`), and what starts one. */
+const CHAIN_METHODS = new Set([...HTTP_METHODS, 'use', 'route', 'param', 'all']);
+const ROUTER_FACTORY = /^(Router|KoaRouter|ExpressRouter)$/;
 
 /** What one function does: where it is declared, the tables it touches, the functions it calls (`file#name`). */
 export interface FunctionFacts {
@@ -64,6 +68,8 @@ export interface FileFacts {
   ownerPrefixes: [string, string][];
   globalPrefixes: string[];
   declaredTables: CodeTable[];
+  /** Members injected by registered name (awilix `constructor({ productService })`), resolved across files. */
+  injectedByName: { name: string; at: SourceRef }[];
   warnings: string[];
 }
 
@@ -122,7 +128,7 @@ export function fileFacts(input: FileInput): FileFacts {
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
   const facts: FileFacts = {
     file, lines: sf.getLineAndCharacterOfPosition(text.length).line + 1, imports: [], calls: [], access: [], functions: new Map(), aliases: new Map(),
-    starExports: [], spans: [], routes: [], mounts: [], ownerPrefixes: [], globalPrefixes: [], declaredTables: [], warnings: [],
+    starExports: [], spans: [], routes: [], mounts: [], ownerPrefixes: [], globalPrefixes: [], declaredTables: [], injectedByName: [], warnings: [],
   };
   const diagnostics = (sf as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
   if (diagnostics.length > 0) {
@@ -147,6 +153,8 @@ class FileWalk {
   private thisName: string | undefined;
   /** Top-level classes and object literals -> their name (members become `file#Name.member`). */
   private readonly owners = new Map<ts.Node, string>();
+  /** Class -> its constructor-injected members and their types (`constructor(private users: UsersService)`). */
+  private readonly injected = new Map<string, Map<string, string>>();
   /** Inline route handlers -> their function name. */
   private readonly inline = new Map<ts.Node, string>();
   /** Names declared at the top of the file (a call to any other local name is not to one of its functions). */
@@ -278,7 +286,29 @@ class FileWalk {
         if (index >= 0) return `${this.file}@${p.pos}#${index}`;
       }
     }
+    const chained = ts.isCallExpression(e) ? this.routerChainOwner(e) : undefined;
+    if (chained !== undefined) return chained;
     if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isCallExpression(e)) return this.refOf(e);
+    return undefined;
+  }
+
+  /**
+   * `module.exports = Router().get('/a', h).use(sub)`: every call of the chain registers on the router the chain
+   * starts with, known by what the whole chain is given to (a variable, `module.exports`, `export default`).
+   */
+  private routerChainOwner(call: ts.CallExpression): string | undefined {
+    let base: ts.Expression = call;
+    while (ts.isCallExpression(base) && ts.isPropertyAccessExpression(base.expression) && CHAIN_METHODS.has(base.expression.name.text)) base = base.expression.expression;
+    if (!(ts.isCallExpression(base) || ts.isNewExpression(base)) || !ROUTER_FACTORY.test(lastName(base.expression) ?? '')) return undefined;
+    let top: ts.Node = call;
+    while (ts.isPropertyAccessExpression(top.parent) && ts.isCallExpression(top.parent.parent) && top.parent.parent.expression === top.parent && CHAIN_METHODS.has(top.parent.name.text)) top = top.parent.parent;
+    const holder = top.parent;
+    if (ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) return this.refOf(holder.name);
+    if (ts.isExportAssignment(holder)) return `${this.file}#default`;
+    if (ts.isBinaryExpression(holder) && holder.right === top && holder.operatorToken.kind === SyntaxKind.EqualsToken) {
+      const target = commonJsExport(holder.left);
+      if (target !== undefined) return `${this.file}#${target === '*' ? 'default' : target}`;
+    }
     return undefined;
   }
 
@@ -409,7 +439,9 @@ class FileWalk {
   }
 
   private addRoute(r: RouteFact): void {
-    const at = { file: this.file, line: this.lineOf(r.node) };
+    // `Router().get('/a', h).post('/b', h)`: a chained registration is at its method's name, not the chain's start.
+    const where = ts.isCallExpression(r.node) && ts.isPropertyAccessExpression(r.node.expression) ? r.node.expression.name : r.node;
+    const at = { file: this.file, line: this.lineOf(where) };
     const route = `${r.method} ${r.path}`;
     if ('key' in r.handler) {
       this.facts.routes.push({ method: r.method, path: r.path, owner: r.owner, via: r.via, handlerKey: r.handler.key, handlerModule: this.file, at });
@@ -490,8 +522,70 @@ class FileWalk {
   }
 
   /** Calls into other modules, and calls between functions (`wrap(handler)`, `db.transaction(work)` pass one along). */
+  /**
+   * Dependency injection by type (NestJS, and any constructor parameter property): `constructor(private readonly
+   * users: UsersService)` makes `this.users.find()` a call to `UsersService.find` of the module it is imported from.
+   */
+  private noteInjected(node: ts.ClassDeclaration): void {
+    this.noteNamingStrategy(node);
+    const ctor = node.name && node.members.find(ts.isConstructorDeclaration);
+    if (!ctor) return;
+    const members = new Map<string, string>();
+    this.noteInjectedByName(ctor, members);
+    for (const p of ctor.parameters) {
+      if (!ts.isParameterPropertyDeclaration(p, ctor) || !ts.isIdentifier(p.name) || !p.type || !ts.isTypeReferenceNode(p.type) || !ts.isIdentifier(p.type.typeName)) continue;
+      members.set(p.name.text, p.type.typeName.text);
+    }
+    if (members.size > 0) this.injected.set(node.name!.text, members);
+  }
+
+  /**
+   * A TypeORM naming strategy of the project's own that names tables (`class X extends DefaultNamingStrategy {
+   * tableName() {…} }`): it runs only at run time, so default-named entities' tables may not be the snake_case
+   * names the scan gives them. Said once, where it is declared; never guessed.
+   */
+  private noteNamingStrategy(node: ts.ClassDeclaration): void {
+    const heritage = node.heritageClauses?.flatMap((h) => h.types.map((t) => lastName(t.expression))) ?? [];
+    if (!heritage.some((n) => n !== undefined && /NamingStrategy(Interface)?$/.test(n))) return;
+    const names = node.members.filter((m) => m.name && ts.isIdentifier(m.name) && (m.name.text === 'tableName' || m.name.text === 'joinTableName'));
+    if (names.length === 0) return;
+    const which = names.map((m) => (m.name as ts.Identifier).text).join(', ');
+    this.facts.warnings.push(`${this.file}:${this.lineOf(node)}: TypeORM naming strategy ${node.name?.text ?? '(anonymous)'} overrides ${which}: tables of entities without an explicit name may differ from the snake_case names reported; give them @Entity('name') or check with --schema`);
+  }
+
+  /**
+   * awilix-style injection: `constructor({ productService, cartRepository }) { this.productService = productService }`
+   * (also `this._productService`): the member stands for what is registered under that name, `di:productService`.
+   */
+  private noteInjectedByName(ctor: ts.ConstructorDeclaration, members: Map<string, string>): void {
+    const [first] = ctor.parameters;
+    if (!first || !ts.isObjectBindingPattern(first.name) || !ctor.body) return;
+    const names = new Set(first.name.elements.flatMap((e) => (ts.isIdentifier(e.name) && !e.dotDotDotToken ? [(e.propertyName && ts.isIdentifier(e.propertyName) ? e.propertyName : e.name).text] : [])));
+    for (const st of ctor.body.statements) {
+      if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression) || st.expression.operatorToken.kind !== SyntaxKind.EqualsToken) continue;
+      const { left, right } = st.expression;
+      if (!ts.isPropertyAccessExpression(left) || left.expression.kind !== SyntaxKind.ThisKeyword || !ts.isIdentifier(right) || !names.has(right.text)) continue;
+      members.set(left.name.text, `di:${right.text}`);
+      this.facts.injectedByName.push({ name: right.text, at: { file: this.file, line: this.lineOf(st) } });
+    }
+  }
+
+  /** `this.users.find` where `users` is injected: the injected class's name and the method called. */
+  private injectedCall(callee: ts.Expression): { type: string; method: string } | undefined {
+    if (!ts.isPropertyAccessExpression(callee) || !ts.isPropertyAccessExpression(callee.expression) || callee.expression.expression.kind !== SyntaxKind.ThisKeyword) return undefined;
+    const type = this.thisName === undefined ? undefined : this.injected.get(this.thisName)?.get(callee.expression.name.text);
+    return type ? { type, method: callee.name.text } : undefined;
+  }
+
   private visitCall(node: ts.CallExpression): void {
     const callee = node.expression;
+    const injected = this.injectedCall(callee);
+    if (injected && this.bindings.has(injected.type)) this.callTo(this.bindings.get(injected.type)!, node);
+    if (injected && this.fn !== undefined) {
+      const to = injected.type.startsWith('di:') ? `${injected.type}.${injected.method}` : this.nameRef(injected.type, [injected.method]);
+      if (to !== undefined) (this.facts.functions.get(this.fn)!.calls ??= new Set()).add(to);
+      return;
+    }
     if (ts.isIdentifier(callee) && this.bindings.has(callee.text)) this.callTo(this.bindings.get(callee.text)!, node);
     if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && this.bindings.has(callee.expression.text)) {
       this.callTo(this.bindings.get(callee.expression.text)!, node);
@@ -518,6 +612,7 @@ class FileWalk {
     else if (kind === SyntaxKind.VariableDeclaration && (node as ts.VariableDeclaration).initializer && requiredModule((node as ts.VariableDeclaration).initializer!)) {
       this.visitRequire(node as ts.VariableDeclaration, requiredModule((node as ts.VariableDeclaration).initializer!)!);
     } else if (kind === SyntaxKind.CallExpression) this.visitCall(node as ts.CallExpression);
+    else if (kind === SyntaxKind.ClassDeclaration) this.noteInjected(node as ts.ClassDeclaration);
     // Strings are leaves for this scan (raw SQL detectors read them whole).
     if (kind === SyntaxKind.StringLiteral || kind === SyntaxKind.NoSubstitutionTemplateLiteral || kind === SyntaxKind.TemplateExpression) return;
     ts.forEachChild(node, (child) => this.visit(child));

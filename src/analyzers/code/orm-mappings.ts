@@ -16,7 +16,7 @@ import ts from 'typescript';
 /** Read once: every `ts.X` is a getter, too slow to call for each node of a large tree. */
 const { SyntaxKind } = ts;
 
-export type OrmVia = 'typeorm' | 'sequelize' | 'prisma';
+export type OrmVia = 'typeorm' | 'sequelize' | 'prisma' | 'objection';
 type Mode = 'read' | 'write';
 
 export interface OrmAccess {
@@ -47,10 +47,13 @@ const PRISMA_METHODS = modes(
   ['findMany', 'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow', 'count', 'aggregate', 'groupBy'],
   ['create', 'createMany', 'createManyAndReturn', 'update', 'updateMany', 'updateManyAndReturn', 'upsert', 'delete', 'deleteMany'],
 );
+/** Objection: `User.query()` starts a query; what the chain calls next says whether it writes. */
+const OBJECTION_METHODS = modes(['query', 'relatedQuery'], []);
+const OBJECTION_WRITES = new Set(['insert', 'insertAndFetch', 'insertGraph', 'insertGraphAndFetch', 'upsertGraph', 'upsertGraphAndFetch', 'patch', 'patchAndFetch', 'patchAndFetchById', 'update', 'updateAndFetch', 'updateAndFetchById', 'delete', 'deleteById', 'relate', 'unrelate']);
 /** Methods called on a repository, a model class or a client delegate. */
-const ORM_RECEIVER_METHODS = new Set([...TYPEORM_METHODS.keys(), ...SEQUELIZE_METHODS.keys(), ...PRISMA_METHODS.keys()]);
+const ORM_RECEIVER_METHODS = new Set([...TYPEORM_METHODS.keys(), ...SEQUELIZE_METHODS.keys(), ...PRISMA_METHODS.keys(), ...OBJECTION_METHODS.keys()]);
 const ORM_METHODS = new Set([...ORM_RECEIVER_METHODS, ...TYPEORM_BUILDER_METHODS.keys()]);
-const REPOSITORY_GETTERS = new Set(['getRepository', 'getTreeRepository', 'getMongoRepository']);
+const REPOSITORY_GETTERS = new Set(['getRepository', 'getTreeRepository', 'getMongoRepository', 'getCustomRepository']);
 const REPOSITORY_TYPES = new Set(['Repository', 'TreeRepository', 'MongoRepository']);
 /** `sequelize.models.User`, `db.User` (the sequelize-cli `models/index.js` object). */
 const MODEL_OWNERS = /^(models|db)$/i;
@@ -118,11 +121,15 @@ export interface PrismaModel {
   table: string;
   file: string;
   line: number;
+  /** List fields (`tags Tag[] @relation("ArticleTags")`): the relation name is undefined when not given. */
+  lists?: { field: string; target: string; relation: string | undefined }[];
 }
 
 const PRISMA_BLOCK = /^[ \t]*(model|view)[ \t]+(\w+)[ \t]*\{([^]*?)^[ \t]*\}/gm;
 const PRISMA_MAP = /^@@map\(\s*(?:name\s*:\s*)?"([^"]*)"/;
 const PRISMA_SCHEMA = /^@@schema\(\s*"([^"]*)"/;
+const PRISMA_LIST_FIELD = /^(\w+)\s+(\w+)\[\](.*)$/;
+const PRISMA_RELATION_NAME = /@relation\(\s*(?:name\s*:\s*)?"([^"]*)"/;
 
 /** `model Order { … @@map("orders") @@schema("sales") }` -> Order: sales.orders; without `@@map`, the model name. */
 export function parsePrismaSchema(text: string, file: string): PrismaModel[] {
@@ -130,21 +137,44 @@ export function parsePrismaSchema(text: string, file: string): PrismaModel[] {
   for (const m of text.matchAll(PRISMA_BLOCK)) {
     let table: string | undefined;
     let schema: string | undefined;
+    const lists: NonNullable<PrismaModel['lists']> = [];
     for (const raw of m[3]!.split('\n')) {
       const line = raw.trim();
       table ??= PRISMA_MAP.exec(line)?.[1];
       schema ??= PRISMA_SCHEMA.exec(line)?.[1];
+      const list = PRISMA_LIST_FIELD.exec(line);
+      if (list) lists.push({ field: list[1]!, target: list[2]!, relation: PRISMA_RELATION_NAME.exec(list[3]!)?.[1] });
     }
     const lineNo = text.slice(0, m.index).split('\n').length;
-    models.push({ model: m[2]!, table: qualify(table ?? m[2]!, schema), file, line: lineNo });
+    models.push({ model: m[2]!, table: qualify(table ?? m[2]!, schema), file, line: lineNo, ...(lists.length > 0 ? { lists } : {}) });
   }
   return models;
+}
+
+/**
+ * Prisma's implicit many-to-many tables: list fields on both sides of one relation (`tags Tag[]` on Article,
+ * `articles Article[]` on Tag) make `_ArticleToTag` (the two models in alphabetical order), or `_<name>` for
+ * `@relation("name")`. A relation through an explicit model has a list on one side only, so it makes none.
+ */
+export function prismaJoinTables(models: readonly PrismaModel[]): PrismaModel[] {
+  const out = new Map<string, PrismaModel>();
+  for (const a of models) {
+    for (const list of a.lists ?? []) {
+      const back = models.find((b) => b.model === list.target && (b.lists ?? []).some((l) => l.target === a.model && l.relation === list.relation && (b !== a || l !== list)));
+      if (!back) continue;
+      const name = list.relation ?? `${[a.model, back.model].sort().join('To')}`;
+      if (!out.has(name)) out.set(name, { model: `_${name}`, table: qualify(`_${name}`), file: a.file, line: a.line });
+    }
+  }
+  return [...out.values()];
 }
 
 // ---------------------------------------------------------------- collecting, one file at a time
 
 interface EntityDecl {
   name: string;
+  /** A custom repository class (`@EntityRepository(User)`, `extends Repository<User>`): its entity's table, not one of its own. */
+  repository?: true;
   /** Undefined for a `@ChildEntity` (its parent's table: single-table inheritance). */
   table?: string;
   file: string;
@@ -158,6 +188,10 @@ interface ModelDecl {
   options: SequelizeOptions;
   file: string;
   line?: number;
+  /** An Objection model (`static tableName = 'users'`) rather than a Sequelize one. */
+  orm?: 'objection';
+  /** Made by `belongsToMany(X, { through: 'name' })`: a table of that very name, unless a model has the name. */
+  through?: true;
 }
 
 /** A name bound to a repository or a model class: `const repo = getRepository(Order)`, `this.repo`. */
@@ -209,8 +243,10 @@ interface RelationDecl {
   entity: string;
   property: string;
   target: string;
-  /** `@JoinTable()` on it: the explicit name, or '' for TypeORM's default name. */
+  /** `@JoinTable()` on it (or a MikroORM owning `@ManyToMany`): the explicit name, or '' for the default name. */
   joinTable?: string;
+  /** Whose default join-table name applies: TypeORM's unless said. */
+  naming?: 'mikro-orm';
   line: number;
 }
 
@@ -245,11 +281,22 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
     if (target) facts.bindings.push({ name, self, target, start: scope.pos, end: scope.end, top: !self && ts.isSourceFile(scope) });
   };
 
+  const customRepositories = new Set<ts.ClassLikeDeclaration>();
   const visitClass = (node: ts.ClassLikeDeclaration) => {
     const name = node.name?.text;
     if (!name) return;
     const parent = extendsName(node);
+    const repositoryOf = customRepositoryEntity(node);
+    if (repositoryOf) {
+      // Resolved as a @ChildEntity is: through the class it stands for.
+      facts.entities.push({ name, file, repository: true });
+      facts.parents.push([name, repositoryOf]);
+      customRepositories.add(node);
+      return;
+    }
     if (parent) facts.parents.push([name, parent]);
+    const objectionTable = parent ? staticTableName(node) : undefined;
+    if (objectionTable) facts.models.push({ name, modelName: name, options: { tableName: objectionTable }, file, line: lineOf(node), orm: 'objection' });
     for (const d of decoratorsOf(node)) {
       if (d.name === 'Entity' || d.name === 'ViewEntity') {
         facts.entities.push({ name, table: typeormTable(name, d.args), file, line: lineOf(node) });
@@ -263,6 +310,19 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
     }
   };
 
+  const mikro = sf.text.includes('@mikro-orm/');
+  /**
+   * MikroORM: the owning side of `@ManyToMany(() => Tag)` (no mappedBy; `{ owner: true }` or `inversedBy`) has a
+   * pivot table, `pivotTable` or `<owner table>_<property>`; `@ManyToMany(() => Book, (b) => b.tags)` is inverse.
+   */
+  const mikroPivot = (rel: { name: string; args: readonly ts.Expression[] }): string | undefined => {
+    if (!mikro || rel.name !== 'ManyToMany') return undefined;
+    const options = rel.args.find(ts.isObjectLiteralExpression);
+    if (options && (propertyOf(options, 'mappedBy') || (!propertyOf(options, 'owner') && !propertyOf(options, 'inversedBy') && rel.args.length > 1 && !ts.isObjectLiteralExpression(rel.args[1]!)))) return undefined;
+    if (!options && rel.args.length > 1) return undefined;
+    return (options && stringOf(options, 'pivotTable')) ?? '';
+  };
+
   const visitRelations = (node: ts.ClassLikeDeclaration, entity: string) => {
     for (const member of node.members) {
       if (!ts.isPropertyDeclaration(member) || !ts.isIdentifier(member.name)) continue;
@@ -272,8 +332,8 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
       if (!target) continue;
       const join = decorators.find((d) => d.name === 'JoinTable');
       const options = join?.args[0] && ts.isObjectLiteralExpression(join.args[0]) ? join.args[0] : undefined;
-      const joinTable = join ? ((options && stringOf(options, 'name')) ?? '') : undefined;
-      facts.relations.push({ entity, property: member.name.text, target, joinTable, line: lineOf(member) });
+      const joinTable = join ? ((options && stringOf(options, 'name')) ?? '') : mikroPivot(rel);
+      facts.relations.push({ entity, property: member.name.text, target, joinTable, ...(join || joinTable === undefined ? {} : { naming: 'mikro-orm' as const }), line: lineOf(member) });
     }
   };
 
@@ -307,6 +367,7 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
     const method = callee.name.text;
     if (method === 'define') return visitDefine(node, callee);
     if (method === 'init') return visitInit(node, callee);
+    if (method === 'belongsToMany') return visitBelongsToMany(node);
     if (!ORM_METHODS.has(method)) return;
     const a0 = node.arguments[0];
     if (RELATION_JOINS.has(method) && a0 && ts.isStringLiteralLike(a0) && /^\w+\.\w+$/.test(a0.text)) {
@@ -318,9 +379,13 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
     const entityArg = argName && /^[A-Z]/.test(argName) ? argName : undefined;
     // `.from()` and the joins name a table only through an entity class.
     let receiver = ORM_RECEIVER_METHODS.has(method) ? receiverOf(callee.expression) : undefined;
+    if (callee.expression.kind === SyntaxKind.ThisKeyword) {
+      const cls = enclosingClass(callee);
+      if (cls?.name && customRepositories.has(cls)) receiver = { kind: 'repository', entity: cls.name.text };
+    }
     if (receiver?.kind === 'member' && !MODEL_OWNERS.test(receiver.owner) && !prismaDelegates.has(receiver.name)) receiver = undefined;
     if (!receiver && !entityArg) return;
-    const writes = method === 'createQueryBuilder' ? chainAfterHas(node, TYPEORM_BUILDER_WRITES) : method === 'from' ? chainBeforeHas(callee.expression, TYPEORM_BUILDER_WRITES) : undefined;
+    const writes = method === 'createQueryBuilder' ? chainAfterHas(node, TYPEORM_BUILDER_WRITES) : method === 'from' ? chainBeforeHas(callee.expression, TYPEORM_BUILDER_WRITES) : OBJECTION_METHODS.has(method) ? chainAfterHas(node, OBJECTION_WRITES) : undefined;
     facts.uses.push({ receiver, method, entityArg, writes, line: lineOf(node), pos: node.pos });
   };
 
@@ -334,6 +399,13 @@ export function ormCollector(sf: ts.SourceFile, file: string, prismaDelegates: R
     const declaration = node.parent;
     const name = ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name) ? declaration.name.text : undefined;
     facts.models.push({ name, modelName: options.modelName ?? a0.text, options, file, line: lineOf(node) });
+  };
+
+  /** `Article.belongsToMany(Tag, { through: 'ArticleTag' })`: Sequelize defines `ArticleTag` with that table name. */
+  const visitBelongsToMany = (node: ts.CallExpression) => {
+    const options = node.arguments[1];
+    const through = options && ts.isObjectLiteralExpression(options) ? stringOf(options, 'through') : undefined;
+    if (through) facts.models.push({ modelName: through, options: { tableName: through, schema: (options && stringOf(options as ts.ObjectLiteralExpression, 'schema')) }, file, line: lineOf(node), through: true });
   };
 
   /** `User.init(attributes, { sequelize, tableName: 'users' })`. */
@@ -406,6 +478,8 @@ function relationTarget(arg: ts.Expression | undefined): string | undefined {
   if (!arg) return undefined;
   if (ts.isStringLiteralLike(arg)) return arg.text;
   if (ts.isArrowFunction(arg) && !ts.isBlock(arg.body)) return className(unwrap(arg.body));
+  // MikroORM: `@ManyToMany({ entity: () => Tag, owner: true })`.
+  if (ts.isObjectLiteralExpression(arg)) return relationTarget(propertyOf(arg, 'entity'));
   return undefined;
 }
 
@@ -514,7 +588,7 @@ function typeormTable(className: string, args: readonly ts.Expression[]): string
   const options = name !== undefined ? a1 : a0;
   let schema: string | undefined;
   if (options && ts.isObjectLiteralExpression(options)) {
-    name ??= stringOf(options, 'name');
+    name ??= stringOf(options, 'name') ?? stringOf(options, 'tableName'); // MikroORM: `@Entity({ tableName })`
     schema = stringOf(options, 'schema');
   }
   return qualify(name || snakeCase(className), schema);
@@ -530,6 +604,28 @@ function repositoryEntity(expr: ts.Expression): string | undefined {
   return fn && REPOSITORY_GETTERS.has(fn) ? className(call.arguments[0]) : undefined;
 }
 
+/** Objection: `static tableName = 'users'` or `static get tableName() { return 'users'; }`. */
+function staticTableName(node: ts.ClassLikeDeclaration): string | undefined {
+  for (const m of node.members) {
+    if (!m.name || !ts.isIdentifier(m.name) || m.name.text !== 'tableName' || !(ts.getCombinedModifierFlags(m as ts.Declaration) & ts.ModifierFlags.Static)) continue;
+    if (ts.isPropertyDeclaration(m) && m.initializer && ts.isStringLiteralLike(m.initializer)) return m.initializer.text;
+    if (ts.isGetAccessorDeclaration(m) && m.body?.statements.length === 1) {
+      const ret = m.body.statements[0]!;
+      if (ts.isReturnStatement(ret) && ret.expression && ts.isStringLiteralLike(ret.expression)) return ret.expression.text;
+    }
+  }
+  return undefined;
+}
+
+/** `@EntityRepository(User) class UserRepository …` or `class UserRepository extends Repository<User>`: User. */
+function customRepositoryEntity(node: ts.ClassLikeDeclaration): string | undefined {
+  const decorated = decoratorsOf(node).find((d) => d.name === 'EntityRepository');
+  if (decorated) return className(decorated.args[0]);
+  const base = node.heritageClauses?.find((h) => h.token === SyntaxKind.ExtendsKeyword)?.types[0];
+  const arg = base && REPOSITORY_TYPES.has(lastName(base.expression) ?? '') ? base.typeArguments?.[0] : undefined;
+  return arg && ts.isTypeReferenceNode(arg) && ts.isIdentifier(arg.typeName) ? arg.typeName.text : undefined;
+}
+
 /** `@InjectRepository(Order)`, `@InjectModel(User)` or a `Repository<Order>` type on a member or parameter. */
 function injectedClass(node: ts.PropertyDeclaration | ts.ParameterDeclaration): string | undefined {
   for (const d of decoratorsOf(node)) if (d.name === 'InjectRepository' || d.name === 'InjectModel') return className(d.args[0]);
@@ -538,6 +634,8 @@ function injectedClass(node: ts.PropertyDeclaration | ts.ParameterDeclaration): 
     const arg = type.typeArguments?.[0];
     if (arg && ts.isTypeReferenceNode(arg)) return ts.isIdentifier(arg.typeName) ? arg.typeName.text : arg.typeName.right.text;
   }
+  // A custom repository by its class (`private users: UserRepository`): a table only if that class is one.
+  if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && /Repository$/.test(type.typeName.text)) return type.typeName.text;
   return undefined;
 }
 
@@ -632,6 +730,7 @@ function entityTarget(name: string, f: OrmFileFacts, r: Registry): Target | unde
 }
 
 function modelTarget(model: ModelDecl | undefined, r: Registry): Target | undefined {
+  if (model?.orm === 'objection') return { via: 'objection', table: qualify(model.options.tableName!) };
   return model ? { via: 'sequelize', table: sequelizeTableName(model.modelName, { ...r.sequelizeDefaults, ...model.options }) } : undefined;
 }
 
@@ -686,7 +785,7 @@ function receiverTarget(receiver: Receiver, pos: number, f: OrmFileFacts, r: Reg
 }
 
 function modeOf(via: OrmVia, use: Use): Mode | undefined {
-  const mode = (via === 'typeorm' ? TYPEORM_METHODS : via === 'sequelize' ? SEQUELIZE_METHODS : PRISMA_METHODS).get(use.method);
+  const mode = (via === 'typeorm' ? TYPEORM_METHODS : via === 'sequelize' ? SEQUELIZE_METHODS : via === 'objection' ? OBJECTION_METHODS : PRISMA_METHODS).get(use.method);
   return mode === 'read' && use.writes ? 'write' : mode;
 }
 
@@ -761,12 +860,14 @@ export function declaredOrmTables(files: readonly OrmFileFacts[], prisma: readon
   const out: { table: string; entity?: string; via: string; at: { file: string; line: number } }[] = [];
   for (const f of files) {
     for (const e of f.entities) {
+      if (e.repository) continue;
       const target = entityTarget(e.name, f, registry);
       if (target) out.push({ table: target.table, entity: e.name, via: 'typeorm', at: { file: e.file, line: e.line ?? 1 } });
     }
     for (const m of f.models) {
+      if (m.through && registry.modelNames.get(m.modelName)?.some((d) => !d.through)) continue;
       const target = modelTarget(m, registry)!;
-      out.push({ table: target.table, entity: m.name ?? m.modelName, via: 'sequelize', at: { file: m.file, line: m.line ?? 1 } });
+      out.push({ table: target.table, entity: m.name ?? m.modelName, via: target.via, at: { file: m.file, line: m.line ?? 1 } });
     }
   }
   for (const f of files) {
@@ -774,11 +875,15 @@ export function declaredOrmTables(files: readonly OrmFileFacts[], prisma: readon
       if (rel.joinTable === undefined) continue;
       const owner = entityTarget(rel.entity, f, registry)?.table;
       const target = entityTarget(rel.target, f, registry)?.table;
-      // TypeORM's DefaultNamingStrategy.joinTableName: snake_case(`${ownerTable}_${property}_${targetTable}`).
-      const table = rel.joinTable || (owner && target ? snakeCase(`${owner.split('.').at(-1)}_${rel.property}_${target.split('.').at(-1)}`) : undefined);
+      // TypeORM's DefaultNamingStrategy.joinTableName: snake_case(`${ownerTable}_${property}_${targetTable}`);
+      // MikroORM's UnderscoreNamingStrategy: `${ownerTable}_${snake_case(property)}`.
+      const mikroName = owner && `${owner.split('.').at(-1)}_${snakeCase(rel.property)}`;
+      const typeormName = owner && target ? snakeCase(`${owner.split('.').at(-1)}_${rel.property}_${target.split('.').at(-1)}`) : undefined;
+      const table = rel.joinTable || (rel.naming === 'mikro-orm' ? mikroName : typeormName);
       if (table) out.push({ table: qualify(table), via: 'typeorm', at: { file: f.file, line: rel.line } });
     }
   }
   for (const m of prisma) out.push({ table: m.table, entity: m.model, via: 'prisma', at: { file: m.file, line: m.line } });
+  for (const j of prismaJoinTables(prisma)) out.push({ table: j.table, via: 'prisma', at: { file: j.file, line: j.line } });
   return out;
 }

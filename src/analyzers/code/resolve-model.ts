@@ -29,9 +29,10 @@ export function resolveModel(root: string, facts: readonly FileFacts[], prisma: 
     if (f.starExports.length > 0) merged.starExports.set(f.file, f.starExports);
     for (const a of f.access) access.set(`${a.module}|${a.table}|${a.mode}`, a);
   }
+  const calls: CallEdge[] = facts.flatMap((f) => f.calls);
+  resolveInjectedByName(facts, merged.functions, calls);
   const resolve = functionResolver(merged);
   addOrmAccess(facts, prisma, access, merged.functions);
-  const calls: CallEdge[] = facts.flatMap((f) => f.calls);
   const routes = resolveRoutes(facts, merged, resolve, calls);
   return {
     root,
@@ -44,6 +45,49 @@ export function resolveModel(root: string, facts: readonly FileFacts[], prisma: 
     tables: declaredTables(facts, prisma),
     warnings: [...warnings, ...facts.flatMap((f) => f.warnings)],
   };
+}
+
+/**
+ * Members injected by registered name (`di:productService.list`, awilix-style) are calls to the class registered
+ * under it, by awilix's default naming: the class whose camelCase name it is (`ProductService`). A name that no
+ * class, or more than one, answers to stays unresolved.
+ */
+function resolveInjectedByName(facts: readonly FileFacts[], functions: Map<string, FunctionFacts>, calls: CallEdge[]): void {
+  if (!facts.some((f) => f.injectedByName.length > 0)) return;
+  const classes = new Map<string, string | null>();
+  for (const key of functions.keys()) {
+    const m = /^(.*)#([A-Z]\w*)\.\w+$/.exec(key);
+    if (!m) continue;
+    const registered = m[2]!.charAt(0).toLowerCase() + m[2]!.slice(1);
+    const owner = `${m[1]}#${m[2]}`;
+    const seen = classes.get(registered);
+    classes.set(registered, seen === undefined || seen === owner ? owner : null);
+  }
+  const edges = new Map(calls.map((c) => [`${c.from}|${c.to}`, c]));
+  for (const f of facts) {
+    for (const inj of f.injectedByName) {
+      const owner = classes.get(inj.name);
+      const to = owner ? owner.slice(0, owner.indexOf('#')) : undefined;
+      if (!to || to === f.file) continue;
+      const edge = edges.get(`${f.file}|${to}`);
+      if (edge) edge.count++;
+      else {
+        const added = { from: f.file, to, count: 1, at: inj.at };
+        edges.set(`${f.file}|${to}`, added);
+        calls.push(added);
+      }
+    }
+  }
+  for (const fn of functions.values()) {
+    if (!fn.calls) continue;
+    for (const c of [...fn.calls]) {
+      if (!c.startsWith('di:')) continue;
+      fn.calls.delete(c);
+      const dot = c.indexOf('.');
+      const owner = classes.get(c.slice(3, dot));
+      if (owner) fn.calls.add(`${owner}.${c.slice(dot + 1)}`);
+    }
+  }
 }
 
 /** ORM uses, now that every entity, model and repository is known; each counts for the innermost function it is in. */
