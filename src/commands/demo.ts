@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { runDemo, type DemoOptions, type DemoRun } from '../demo/run-demo.ts';
+import { InterruptedError } from '../errors.ts';
 import type { DemoEvent } from '../demo/demo-events.ts';
 
 export interface DemoCommandOptions {
@@ -28,15 +29,25 @@ export async function runDemoCommand(o: DemoCommandOptions): Promise<DemoRun> {
     scale: o.scale,
   };
   const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
   const stop = (signal: NodeJS.Signals) => {
-    o.onSignal?.(signal);
+    if (!received) o.onSignal?.(signal);
+    received ??= signal;
     controller.abort();
   };
   // further signals while cleaning up are swallowed too: leaving now would leave processes behind
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
-    return await runDemo(options, controller.signal, o.onEvent);
+    const run = await runDemo(options, controller.signal, o.onEvent);
+    if (run.error instanceof InterruptedError) {
+      const left = run.summary.cleanup.filter((c) => !c.ok).length;
+      run.error = new InterruptedError(
+        `interrupted by ${received ?? 'a signal'} during ${run.summary.stoppedAt ?? 'start-up'}`,
+        left ? `${left} resource(s) could not be released: see ${options.dir}/demo-resources.json` : 'everything the demo had started is stopped and removed',
+      );
+    }
+    return run;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -72,8 +72,7 @@ async function prepare(o: DemoOptions, signal: AbortSignal, emit: (e: DemoEvent)
   const registry = new ResourceRegistry(path.join(dir, 'demo-resources.json'));
   const ctx: DemoContext = { options: o, dir, configFile: path.join(dir, 'strangler.yaml'), dataDir, logsDir: path.join(dir, 'logs'), registry, state: {}, signal, emit, kept: [], notDone: [] };
   registry.add({ kind: 'folder', what: `data folder ${dataDir}`, path: dataDir }, async () => {
-    if (o.keep) ctx.kept.unshift(dataDir);
-    else await rm(dataDir, { recursive: true, force: true });
+    if (!o.keep) await rm(dataDir, { recursive: true, force: true });
   });
   return ctx;
 }

@@ -12,12 +12,14 @@ function seconds(ms: number): string {
 export function demoEventPrinter(write: (s: string) => void, color = false): (e: DemoEvent) => void {
   const p = painter(color);
   let lastProgress = 0;
+  let current = '';
   return (e) => {
     switch (e.type) {
       case 'start':
         write(`strangler demo in ${e.dir}: ${e.steps.length} steps\n`);
         break;
       case 'step':
+        current = e.id;
         lastProgress = Date.now();
         write(`\n${p.bold(`[${e.index}/${e.total}] ${e.title}`)}\n      ${e.why}\n`);
         break;
@@ -31,7 +33,8 @@ export function demoEventPrinter(write: (s: string) => void, color = false): (e:
         write(`      note: ${e.text}\n`);
         break;
       case 'progress':
-        if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+        // the sync keeps streaming during the later steps: only the running step's figures are printed
+        if (e.id === current && Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
           lastProgress = Date.now();
           write(`      ${e.text}\n`);
         }
