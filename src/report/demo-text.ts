@@ -40,7 +40,7 @@ export function demoEventPrinter(write: (s: string) => void, color = false): (e:
         }
         break;
       case 'cleanup-start':
-        write(`\ncleaning up the ${e.count} things the demo started\n`);
+        write(`\ncleaning up the ${e.count} resource${e.count === 1 ? '' : 's'} the demo started\n`);
         break;
       case 'cleanup':
         write(e.ok ? `      released: ${e.what}\n` : `      ${p.red('could not release')}: ${e.what}: ${e.error}\n`);
@@ -60,7 +60,7 @@ export function renderDemoSummary(s: DemoSummary, color = false): string {
   if (s.outcome === 'done') lines.push(p.green(`demo finished${s.syncVia ? ` (sync ${s.syncVia})` : ''}`));
   else if (s.outcome === 'interrupted') lines.push(p.yellow(`demo interrupted during ${s.stoppedAt ?? 'start-up'}`));
   else lines.push(p.red(`demo failed at ${s.stoppedAt}: ${s.error}`));
-  lines.push(failedCleanup.length === 0 ? `everything it started was stopped and removed (${s.cleanup.length} resources)` : p.red(`${failedCleanup.length} resource(s) could not be released: ${failedCleanup.map((c) => c.what).join('; ')}`));
+  lines.push(failedCleanup.length === 0 ? `everything it started was stopped and removed (${s.cleanup.length} resource${s.cleanup.length === 1 ? "" : "s"})` : p.red(`${failedCleanup.length} resource(s) could not be released: ${failedCleanup.map((c) => c.what).join('; ')}`));
   if (s.kept.length) lines.push(`kept (--keep): ${s.kept.join(', ')}`);
   lines.push(`artifacts in ${s.dir}: ${s.artifacts.join(', ') || 'none'}`);
   for (const n of s.notDone) lines.push(`stopped after verify-parity: ${n}`);
