@@ -2,7 +2,9 @@ import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // The package's exports point at dist/ for installs; under this condition they point at the TypeScript in src/.
-const resolve = { conditions: ['strangler-source', ...defaultServerConditions] };
+// Without vite's "module" condition: Node's own require() sees these conditions too, and "module" would make it
+// load ESM builds with extensionless imports (prom-client's require of @opentelemetry/api fails that way).
+const resolve = { conditions: ['strangler-source', ...defaultServerConditions.filter((c) => c !== 'module')] };
 
 export default defineConfig({
   test: {

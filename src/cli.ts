@@ -14,6 +14,7 @@ import { registerSync } from './commands/sync.cli.ts';
 import { registerRoute } from './commands/route.cli.ts';
 import { registerContext } from './commands/context.cli.ts';
 import { registerExtract } from './commands/extract.cli.ts';
+import { registerProxy } from './commands/proxy.cli.ts';
 import { registerDemo } from './commands/demo.cli.ts';
 
 /**
@@ -22,7 +23,7 @@ import { registerDemo } from './commands/demo.cli.ts';
  */
 const DEFAULT_CONFIG_FILE = 'strangler.yaml';
 
-const commands: RegisterCommand[] = [registerInit, registerConfig, registerAnalyze, registerVerifyParity, registerSync, registerContext, registerExtract, registerRoute, registerDemo];
+const commands: RegisterCommand[] = [registerInit, registerConfig, registerAnalyze, registerVerifyParity, registerSync, registerContext, registerExtract, registerRoute, registerProxy, registerDemo];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

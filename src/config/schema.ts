@@ -240,6 +240,22 @@ export const proxySchema = z.strictObject({
   maxHeaderBytes: z.number().int().min(1024).max(1_048_576).default(16_384),
   /** Shadow log (JSON lines of mismatches), relative to strangler.yaml. */
   shadowLog: z.string().default('.strangler/shadow.log'),
+  /** A client must send its whole request head within this time (slowloris), milliseconds. */
+  headersTimeoutMs: z.number().int().positive().default(10_000),
+  /** A client must send its whole request (head and body) within this time, milliseconds. */
+  requestTimeoutMs: z.number().int().positive().default(60_000),
+  /** Idle keep-alive connections from clients are closed after this long, milliseconds. */
+  keepAliveTimeoutMs: z.number().int().positive().default(5_000),
+  /** Most connections the proxy opens to each upstream (more requests wait for a free one). */
+  upstreamConnections: z.number().int().min(1).max(65_536).default(256),
+  /** Mirroring in shadow: requests compared at once, requests waiting (more are dropped, never delayed), largest answer compared. */
+  shadow: z
+    .strictObject({
+      concurrency: z.number().int().min(1).max(1024).default(16),
+      queue: z.number().int().min(0).max(100_000).default(1000),
+      maxBodyBytes: z.number().int().min(1024).default(1_048_576),
+    })
+    .prefault({}),
 });
 
 export const configSchema = z
