@@ -34,9 +34,13 @@ export interface DemoState {
   serviceRoot?: string;
   /** Routes extract moved into the service (API parity and traffic need some). */
   movedRoutes?: number;
+  /** Why extract moved no route (from its not-moved list). */
+  notMovedWhy?: string;
   /** Replaces the workload driver with one aimed at another URL (the proxy). */
   restartWorkload?: (baseUrl: string) => Promise<void>;
   proxyListen?: string;
+  /** The proxy's traffic URL once it listens. */
+  proxyUrl?: string;
   proxyAdmin?: string;
 }
 

@@ -12,6 +12,8 @@ export type DemoEvent =
   | { type: 'step'; id: string; title: string; why: string; index: number; total: number }
   | { type: 'step-done'; id: string; summary: string; ms: number }
   | { type: 'step-failed'; id: string; message: string }
+  /** The flow stops here without failing (it cannot go on honestly): the reason is in the summary's notDone. */
+  | { type: 'step-skipped'; id: string; reason: string }
   /** Something worth a line of its own (e.g. "no Java: sync runs direct"). */
   | { type: 'note'; text: string }
   /** A live figure of the running step (rows applied, requests played); the plain printer shows only some. */

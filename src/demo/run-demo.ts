@@ -23,6 +23,7 @@ import { verifyParityStep } from './steps/parity.ts';
 import { extractStep, startServiceStep } from './steps/service.ts';
 import type { DemoStep } from './steps/step.ts';
 import { syncStep } from './steps/sync.ts';
+import { canaryStep, NoRoutesMoved, proxyShadowStep, serviceStep } from './steps/traffic.ts';
 
 export type { DemoOptions };
 
@@ -36,11 +37,12 @@ export const DEMO_STEPS: DemoStep[] = [
   extractStep,
   startServiceStep,
   syncStep,
+  proxyShadowStep,
   verifyParityStep,
+  canaryStep,
+  serviceStep,
 ];
 
-/** Left for when `strangler proxy` is there: the steps that move traffic. */
-export const TRAFFIC_STEPS_MISSING = 'the traffic steps (proxy in shadow, canary 50%, service) need `strangler proxy`, which this build does not have yet';
 
 export interface DemoRun {
   summary: DemoSummary;
@@ -79,6 +81,7 @@ async function prepare(o: DemoOptions, signal: AbortSignal, emit: (e: DemoEvent)
 
 // 3.
 async function runSteps(ctx: DemoContext, steps: DemoStep[]): Promise<{ stoppedAt?: string; error?: unknown }> {
+  const left = (from: number) => steps.slice(from).map((s) => s.title).join(', ');
   for (const [index, step] of steps.entries()) {
     if (ctx.signal.aborted) return { stoppedAt: step.id, error: new InterruptedError('interrupted') };
     ctx.emit({ type: 'step', id: step.id, title: step.title, why: step.why(ctx), index: index + 1, total: steps.length });
@@ -87,6 +90,12 @@ async function runSteps(ctx: DemoContext, steps: DemoStep[]): Promise<{ stoppedA
       const summary = await step.run(ctx);
       ctx.emit({ type: 'step-done', id: step.id, summary, ms: Date.now() - started });
     } catch (e) {
+      if (e instanceof NoRoutesMoved && !ctx.signal.aborted) {
+        // not a failure: the flow cannot go on honestly, and says why
+        ctx.notDone.push(`${left(index)}: ${e.message} (${ctx.state.notMovedWhy ?? 'see SEAMS.md'})`);
+        ctx.emit({ type: 'step-skipped', id: step.id, reason: e.message });
+        return { stoppedAt: step.id };
+      }
       const error = ctx.signal.aborted ? new InterruptedError('interrupted') : e;
       ctx.emit({ type: 'step-failed', id: step.id, message: messageOf(error) });
       return { stoppedAt: step.id, error };
@@ -109,7 +118,6 @@ export async function runDemo(o: DemoOptions, signal: AbortSignal, emit: (e: Dem
   const ctx = await prepare(o, signal, emit);
   emit({ type: 'start', dir: ctx.dir, steps: steps.map((s) => ({ id: s.id, title: s.title })) });
   const { stoppedAt, error } = await runSteps(ctx, steps);
-  if (!error) ctx.notDone.push(TRAFFIC_STEPS_MISSING);
   // 4.
   emit({ type: 'cleanup-start', count: ctx.registry.started.length });
   const cleanup = await ctx.registry.releaseAll((r) => emit({ type: 'cleanup', ...r }));

@@ -29,6 +29,9 @@ export function demoEventPrinter(write: (s: string) => void, color = false): (e:
       case 'step-failed':
         write(`      ${p.red('failed')}: ${e.message}\n`);
         break;
+      case 'step-skipped':
+        write(`      ${p.yellow('not run')}: ${e.reason}\n`);
+        break;
       case 'note':
         write(`      note: ${e.text}\n`);
         break;
@@ -63,7 +66,7 @@ export function renderDemoSummary(s: DemoSummary, color = false): string {
   lines.push(failedCleanup.length === 0 ? `everything it started was stopped and removed (${s.cleanup.length} resource${s.cleanup.length === 1 ? "" : "s"})` : p.red(`${failedCleanup.length} resource(s) could not be released: ${failedCleanup.map((c) => c.what).join('; ')}`));
   if (s.kept.length) lines.push(`kept (--keep): ${s.kept.join(', ')}`);
   lines.push(`artifacts in ${s.dir}: ${s.artifacts.join(', ') || 'none'}`);
-  for (const n of s.notDone) lines.push(`stopped after verify-parity: ${n}`);
+  for (const n of s.notDone) lines.push(`not run: ${n}`);
   return `${lines.join('\n')}\n`;
 }
 

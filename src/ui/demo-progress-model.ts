@@ -4,7 +4,7 @@ import type { DemoEvent, DemoSummary } from '../demo/demo-events.ts';
 export interface DemoStepView {
   id: string;
   title: string;
-  status: 'waiting' | 'running' | 'done' | 'failed';
+  status: 'waiting' | 'running' | 'done' | 'failed' | 'skipped';
   why?: string;
   summary?: string;
   live?: string;
@@ -33,6 +33,8 @@ export function foldDemoEvent(v: DemoView, e: DemoEvent): DemoView {
       return step(e.id, { status: 'done', summary: e.summary, ms: e.ms, live: undefined });
     case 'step-failed':
       return step(e.id, { status: 'failed', summary: e.message, live: undefined });
+    case 'step-skipped':
+      return step(e.id, { status: 'skipped', summary: e.reason, live: undefined });
     case 'progress':
       return step(e.id, { live: e.text });
     case 'note':

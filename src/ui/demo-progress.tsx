@@ -13,8 +13,8 @@ export interface DemoProgressProps {
   subscribe: (listener: (e: DemoEvent | { type: 'signal'; signal: string }) => void) => void;
 }
 
-const MARK: Record<DemoStepView['status'], string> = { waiting: '·', running: '▶', done: '✓', failed: '✗' };
-const COLOR: Record<DemoStepView['status'], string | undefined> = { waiting: 'gray', running: 'cyan', done: 'green', failed: 'red' };
+const MARK: Record<DemoStepView['status'], string> = { waiting: '·', running: '▶', done: '✓', failed: '✗', skipped: '–' };
+const COLOR: Record<DemoStepView['status'], string | undefined> = { waiting: 'gray', running: 'cyan', done: 'green', failed: 'red', skipped: 'yellow' };
 
 function Step({ s }: { s: DemoStepView }) {
   return (

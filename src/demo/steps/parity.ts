@@ -5,6 +5,7 @@ import { runVerifyParity, type VerifyParityResult } from '../../commands/verify-
 import { ExitCode, StranglerError } from '../../errors.ts';
 import { renderParityText } from '../../report/parity-text.ts';
 import { untilInterrupted, type DemoContext } from '../demo-context.ts';
+import { storeParityVerdict } from '../store-parity-verdict.ts';
 import type { DemoStep } from './step.ts';
 
 export const PARITY_REPORT = 'verify-parity.txt';
@@ -42,6 +43,7 @@ export const verifyParityStep: DemoStep = {
       r = await verifyOnce(ctx);
     }
     await writeFile(path.join(ctx.dir, PARITY_REPORT), renderParityText(r, false));
+    await storeParityVerdict(ctx.dir, r);
     if (!r.pass) throw new ParityFailed(`parity failed ${ATTEMPTS} times: ${r.failures.join('; ')} (${describe(r)})`, `the differences are in ${path.join(ctx.dir, PARITY_REPORT)}`);
     return `${describe(r)}${attempt > 1 ? ` (on attempt ${attempt}: changes were still in flight before)` : ''}; report in ${PARITY_REPORT}`;
   },

@@ -20,6 +20,7 @@ export const extractStep: DemoStep = {
     const r = await runExtract({ domain: ctx.options.context, configFile: ctx.configFile, force: false, dryRun: false });
     ctx.state.serviceRoot = r.root;
     ctx.state.movedRoutes = r.movedRoutes;
+    if (r.movedRoutes === 0 && r.notMoved.length > 0) ctx.state.notMovedWhy = r.notMoved[0]!.why;
     if (r.movedRoutes === 0 && r.notMoved.length > 0) ctx.emit({ type: 'note', text: `no route moved into the service (${r.notMoved[0]!.why}): it answers none of ${ctx.options.context}'s routes yet` });
     return `${r.plan.files.length} files in ${path.relative(ctx.dir, r.root)}/; ${r.movedRoutes} routes moved, ${r.seams.length} seams listed in SEAMS.md`;
   },

@@ -101,7 +101,7 @@ describe('the demo progress: plain lines and the ink model', () => {
 
   it('names what the flow did not do on the last line, and a resource it could not release', () => {
     const text = renderDemoSummary({ ...summary, outcome: 'done', notDone: ['the traffic steps need strangler proxy'], cleanup: [{ what: 'broker', ok: false, error: 'stuck' }] });
-    expect(text.trimEnd().split('\n').at(-1)).toBe('stopped after verify-parity: the traffic steps need strangler proxy');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('not run: the traffic steps need strangler proxy');
     expect(text).toContain('1 resource(s) could not be released: broker');
   });
 
