@@ -52,7 +52,15 @@ export const startServiceStep: DemoStep = {
   async run(ctx) {
     const root = ctx.state.serviceRoot!;
     const deps = await provideDependencies(ctx, root);
-    const env = childEnv({ DATABASE_URL: ctx.state.serviceDatabase!, HOST: '127.0.0.1', PORT: String(ctx.state.servicePort!), LOG_LEVEL: 'info' });
+    // While seams remain, the moved code still reads some monolith tables and calls the monolith (the service's README)
+    const env = childEnv({
+      DATABASE_URL: ctx.state.serviceDatabase!,
+      MONOLITH_DATABASE_URL: ctx.state.monolithDatabase!,
+      MONOLITH_URL: ctx.state.monolithUrl!,
+      HOST: '127.0.0.1',
+      PORT: String(ctx.state.servicePort!),
+      LOG_LEVEL: 'info',
+    });
     // Its tables are created by the sync (from the monolith's definitions) rather than by its own knex migration:
     // the migration keeps the context's foreign keys, which the sync's per-table backfill cannot load into.
     const child = await startChild({

@@ -9,6 +9,8 @@ import type { ProxyContextStatus } from '../../routing/proxy-status.ts';
 import { EnvironmentError } from '../../errors.ts';
 import { untilInterrupted, type DemoContext } from '../demo-context.ts';
 import type { DemoStep } from './step.ts';
+import { loadConfig } from '../../config/load-config.ts';
+import { warmUp } from '../warm-up.ts';
 
 /** What the proxy reports for the context, polled until `enough` holds for it (or the time is up). */
 async function watchContext(ctx: DemoContext, step: string, enough: (s: ProxyContextStatus) => boolean, timeoutMs: number): Promise<ProxyContextStatus> {
@@ -26,7 +28,21 @@ async function watchContext(ctx: DemoContext, step: string, enough: (s: ProxyCon
   return last;
 }
 
-const rollbacks = (s: ProxyContextStatus) => (s.rollbacks.length ? `; automatic rollback: ${s.rollbacks.at(-1)!.reason}` : '');
+/** The automatic rollbacks since `seen` of them, as the end of a summary. */
+const rollbacksSince = (s: ProxyContextStatus, seen: number) => (s.rollbacks.length > seen ? `; the proxy rolled back by itself: ${s.rollbacks.at(-1)!.reason}` : '');
+
+async function statusNow(ctx: DemoContext): Promise<ProxyContextStatus | undefined> {
+  return (await readProxyStatus(ctx.state.proxyAdmin!)).status?.contexts[ctx.options.context];
+}
+
+/** Waits until the proxy applies `phase` and `requests` more of the context's requests went to `side` (or it rolled back). */
+async function shiftAndWatch(ctx: DemoContext, step: string, to: string, phase: string, enough: (s: ProxyContextStatus, start: ProxyContextStatus | undefined) => boolean) {
+  const start = await statusNow(ctx);
+  await runRouteShift({ configFile: ctx.configFile, domain: ctx.options.context, to });
+  const seen = start?.rollbacks.length ?? 0;
+  const s = await watchContext(ctx, step, (x) => x.rollbacks.length > seen || (x.effective.phase === phase && enough(x, start)), 60_000);
+  return { s, start, rolledBack: rollbacksSince(s, seen) };
+}
 
 async function startProxy(ctx: DemoContext): Promise<void> {
   const controller = new AbortController();
@@ -50,11 +66,12 @@ export const proxyShadowStep: DemoStep = {
   title: 'strangler proxy, route shift --to shadow',
   why: (ctx) => `The proxy goes in front of the monolith and the shoppers go through it; in shadow the monolith still answers everyone while GET requests of ${ctx.options.context}'s routes are mirrored to the service and the two answers compared.`,
   async run(ctx) {
+    const { config } = await loadConfig(ctx.configFile);
+    const warm = ctx.state.movedRoutes ? await warmUp(ctx.state.serviceUrl!, config.contexts[ctx.options.context]?.routes ?? [], 5, ctx.signal) : 0;
     await startProxy(ctx);
-    await runRouteShift({ configFile: ctx.configFile, domain: ctx.options.context, to: 'shadow' });
     await ctx.state.restartWorkload!(ctx.state.proxyUrl!);
-    const s = await watchContext(ctx, 'proxy-shadow', (x) => x.effective.phase === 'shadow' && x.shadow.compared >= 20, 60_000);
-    return `proxy on ${ctx.state.proxyUrl}; ${s.requests.monolith} requests answered by the monolith, ${s.shadow.compared} mirrored and compared, ${s.shadow.mismatches} mismatches (.strangler/shadow.log)${rollbacks(s)}`;
+    const { s, rolledBack } = await shiftAndWatch(ctx, 'proxy-shadow', 'shadow', 'shadow', (x) => x.shadow.compared >= 20);
+    return `proxy on ${ctx.state.proxyUrl}${warm ? ` (service warmed up with ${warm} requests)` : ''}; ${s.requests.monolith} requests answered by the monolith, ${s.shadow.compared} mirrored and compared, ${s.shadow.mismatches} mismatches (.strangler/shadow.log)${rolledBack}`;
   },
 };
 
@@ -75,10 +92,8 @@ export const canaryStep: DemoStep = {
   why: () => 'Half of the shoppers (a sticky split on their user id: each always lands on the same side) are now answered by the service; the proxy falls back by itself if the service\'s error rate or latency goes past its guardrails.',
   async run(ctx) {
     requireMovedRoutes(ctx);
-    await runRouteShift({ configFile: ctx.configFile, domain: ctx.options.context, to: '50' });
-    const before = (await readProxyStatus(ctx.state.proxyAdmin!)).status?.contexts[ctx.options.context]?.requests.service ?? 0;
-    const s = await watchContext(ctx, 'canary', (x) => x.effective.phase === 'canary' && x.requests.service - before >= 20, 60_000);
-    return `${s.requests.service - before} requests answered by the service, ${s.errors5xx.service} 5xx from it${rollbacks(s)}`;
+    const { s, start, rolledBack } = await shiftAndWatch(ctx, 'canary', '50', 'canary', (x, from) => x.requests.service - (from?.requests.service ?? 0) >= 20 && x.requests.monolith - (from?.requests.monolith ?? 0) >= 20);
+    return `${s.requests.service - (start?.requests.service ?? 0)} requests answered by the service and ${s.requests.monolith - (start?.requests.monolith ?? 0)} by the monolith, ${s.errors5xx.service - (start?.errors5xx.service ?? 0)} 5xx from the service${rolledBack}`;
   },
 };
 
@@ -90,9 +105,7 @@ export const serviceStep: DemoStep = {
     requireMovedRoutes(ctx);
     // phase service asks how the monolith learns of the service's writes: here, it does not need to
     await applyChangesToFile(ctx.configFile, [{ path: ['contexts', ctx.options.context, 'routing', 'reason'], to: 'strangler demo: throw-away databases, the monolith need not see the service\'s writes' }]);
-    await runRouteShift({ configFile: ctx.configFile, domain: ctx.options.context, to: 'service' });
-    const before = (await readProxyStatus(ctx.state.proxyAdmin!)).status?.contexts[ctx.options.context]?.requests.service ?? 0;
-    const s = await watchContext(ctx, 'cut-over', (x) => x.effective.phase === 'service' && x.requests.service - before >= 20, 60_000);
-    return `${s.requests.service - before} more requests answered by the service, ${s.errors5xx.service} 5xx from it in all${rollbacks(s)}`;
+    const { s, start, rolledBack } = await shiftAndWatch(ctx, 'cut-over', 'service', 'service', (x, from) => x.requests.service - (from?.requests.service ?? 0) >= 20);
+    return `${s.requests.service - (start?.requests.service ?? 0)} requests answered by the service, ${s.errors5xx.service - (start?.errors5xx.service ?? 0)} 5xx from it${rolledBack}`;
   },
 };
