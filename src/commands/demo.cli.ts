@@ -36,6 +36,9 @@ export const registerDemo: RegisterCommand = (program, runtime) => {
         const { json } = await import('../report/format.ts');
         runtime.out.write(json(run.summary));
       }
+      // Everything the demo started is released by now; a client aborted mid-work (a Kafka consumer interrupted during
+      // its backfill) can still hold a socket that keeps Node running. The process must not linger for it.
+      setTimeout(() => process.exit(), 3000).unref();
       if (run.error) throw run.error;
     });
 };

@@ -33,6 +33,18 @@ export const startMonolithStep: DemoStep = {
   },
 };
 
+/** What the sample's workload driver prints when it stops (fixtures/sample-monolith/src/workload.ts). */
+interface WorkloadSummary {
+  requests: number;
+  byStatus: Record<string, number>;
+  errors: number;
+}
+
+function describeWorkload(w: WorkloadSummary): string {
+  const serverErrors = Object.entries(w.byStatus).filter(([status]) => Number(status) >= 500).reduce((n, [, c]) => n + c, 0);
+  return `${w.requests} requests, ${serverErrors} answered 5xx, ${w.errors - serverErrors} connection errors`;
+}
+
 async function startWorkload(ctx: DemoContext, baseUrl: string): Promise<RunningChild> {
   return startChild({
     what: 'the workload driver',
@@ -51,11 +63,25 @@ export const startWorkloadStep: DemoStep = {
   title: 'Start the workload driver',
   why: (ctx) => `Shoppers browse, review, fill carts and check out (about ${ctx.options.workloadRate ?? 20} requests/s): the monolith keeps taking reads and writes for the whole migration.`,
   async run(ctx) {
-    let child = await startWorkload(ctx, ctx.state.monolithUrl!);
-    ctx.registry.add({ kind: 'process', what: `workload driver (pid ${child.pid})`, pid: child.pid }, () => child.stop());
-    ctx.state.restartWorkload = async (baseUrl) => {
+    // each driver is released on its own: stopped, its summary told
+    const released = (child: RunningChild, target: string) => async () => {
       await child.stop();
+      const summary = /workload summary (\{.*\})/.exec(child.output())?.[1];
+      if (summary) ctx.emit({ type: 'note', text: `the shoppers against ${target}: ${describeWorkload(JSON.parse(summary) as WorkloadSummary)}` });
+    };
+    const once = (r: () => Promise<void>) => {
+      let done: Promise<void> | undefined;
+      return () => (done ??= r());
+    };
+    let child = await startWorkload(ctx, ctx.state.monolithUrl!);
+    let current = once(released(child, ctx.state.monolithUrl!));
+    ctx.registry.add({ kind: 'process', what: `workload driver (pid ${child.pid})`, pid: child.pid }, current);
+    // Aimed at the proxy, it is registered again: released before the proxy, so no shopper meets a closed port.
+    ctx.state.restartWorkload = async (baseUrl) => {
+      await current();
       child = await startWorkload(ctx, baseUrl);
+      current = once(released(child, baseUrl));
+      ctx.registry.add({ kind: 'process', what: `workload driver through ${baseUrl} (pid ${child.pid})`, pid: child.pid }, current);
     };
     return `playing against ${ctx.state.monolithUrl}`;
   },
