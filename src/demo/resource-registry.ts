@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import type { DemoCleanupRecord } from './demo-events.ts';
 
 export interface StartedResource {
-  kind: 'process' | 'server' | 'broker' | 'database' | 'replication-slot' | 'folder' | 'sync' | 'link';
+  kind: 'process' | 'server' | 'broker' | 'proxy' | 'database' | 'replication-slot' | 'folder' | 'sync' | 'link';
   /** One line: `monolith (pid 1234, port 41234)`. */
   what: string;
   pid?: number;

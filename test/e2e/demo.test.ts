@@ -76,7 +76,7 @@ async function expectNothingLeft(dir: string, mark: string, keep: boolean): Prom
   const ports = recorded.started.flatMap((r) => r.ports ?? []);
   expect(ports.length).toBeGreaterThan(0);
   for (const port of ports) expect(await listening(port), `port ${port}`).toBe(false);
-  const dataFolders = recorded.started.filter((r) => ['folder', 'server', 'broker'].includes(r.kind)).map((r) => r.path!);
+  const dataFolders = recorded.started.filter((r) => ['folder', 'server', 'broker'].includes(r.kind) && r.path).map((r) => r.path!);
   expect(dataFolders.length).toBeGreaterThan(0);
   for (const folder of dataFolders) expect(existsSync(folder), folder).toBe(keep);
   expect(existsSync(path.join(dir, 'node_modules'))).toBe(keep);

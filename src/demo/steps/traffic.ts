@@ -53,7 +53,7 @@ async function startProxy(ctx: DemoContext): Promise<void> {
     else if (e.type === 'rollback') ctx.emit({ type: 'note', text: `the proxy rolled ${e.context} back by itself: ${e.rollback.reason}` });
   } });
   run.catch(() => {});
-  ctx.registry.add({ kind: 'server', what: `proxy (listen ${ctx.state.proxyListen}, admin ${ctx.state.proxyAdmin})`, ports: [ctx.state.proxyListen!, ctx.state.proxyAdmin!].map((a) => Number(a.split(':').at(-1))) }, async () => {
+  ctx.registry.add({ kind: 'proxy', what: `proxy (listen ${ctx.state.proxyListen}, admin ${ctx.state.proxyAdmin})`, ports: [ctx.state.proxyListen!, ctx.state.proxyAdmin!].map((a) => Number(a.split(':').at(-1))) }, async () => {
     controller.abort();
     await run.catch(() => {});
   });
