@@ -30,6 +30,9 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'demo-e2e-'));
 });
 afterAll(async () => {
+  // the --keep run's data folders, also when its test failed before removing them
+  const recorded = await readFile(path.join(work, 'full', 'demo-resources.json'), 'utf8').then((t) => JSON.parse(t) as Recorded).catch(() => undefined);
+  for (const r of recorded?.started.filter((x) => x.kind === 'folder') ?? []) await rm(r.path!, { recursive: true, force: true });
   await rm(work, { recursive: true, force: true });
 });
 
