@@ -16,6 +16,7 @@ import { registerContext } from './commands/context.cli.ts';
 import { registerExtract } from './commands/extract.cli.ts';
 import { registerStatus } from './commands/status.cli.ts';
 import { registerProxy } from './commands/proxy.cli.ts';
+import { registerDemo } from './commands/demo.cli.ts';
 
 /**
  * The default plan file (config/load-config.ts's DEFAULT_CONFIG_FILE, not imported: loading the config module
@@ -23,7 +24,7 @@ import { registerProxy } from './commands/proxy.cli.ts';
  */
 const DEFAULT_CONFIG_FILE = 'strangler.yaml';
 
-const commands: RegisterCommand[] = [registerInit, registerConfig, registerAnalyze, registerVerifyParity, registerSync, registerContext, registerExtract, registerRoute, registerStatus, registerProxy];
+const commands: RegisterCommand[] = [registerInit, registerConfig, registerAnalyze, registerVerifyParity, registerSync, registerContext, registerExtract, registerRoute, registerStatus, registerProxy, registerDemo];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -64,7 +65,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     .addHelpText(
       'after',
       '\nExit codes: 0 success, 1 findings (e.g. parity differences), 2 invalid usage/config/input,\n' +
-        '            3 environment (database, broker or service unreachable), 70 internal error.',
+        '            3 environment (database, broker or service unreachable), 70 internal error,\n' +
+        '            130 interrupted (Ctrl-C or SIGTERM; what it had started is cleaned up).',
     );
   for (const register of commands) register(program, runtime);
   for (const sub of program.commands) sub.exitOverride().showSuggestionAfterError(true);

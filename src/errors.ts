@@ -8,6 +8,8 @@ export const ExitCode = {
   usage: 2,
   environment: 3,
   internal: 70,
+  /** Stopped by Ctrl-C (SIGINT) or SIGTERM before it finished, after cleaning up what it started. */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -39,6 +41,11 @@ export class ConfigError extends StranglerError {
 /** A database, broker, service or tool cannot be reached or used (exit 3). */
 export class EnvironmentError extends StranglerError {
   readonly exitCode = ExitCode.environment;
+}
+
+/** Ctrl-C (SIGINT) or SIGTERM stopped a long-running command; what it had started is cleaned up (exit 130). */
+export class InterruptedError extends StranglerError {
+  readonly exitCode = ExitCode.interrupted;
 }
 
 export function isStranglerError(e: unknown): e is StranglerError {
