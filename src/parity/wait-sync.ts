@@ -41,7 +41,7 @@ export async function waitForSync(options: WaitSyncOptions): Promise<WaitSyncRes
   try {
     const goal = (await source.query<{ lsn: string }>(`SELECT pg_current_wal_lsn()::text AS lsn`)).rows[0]!.lsn;
     const hasCheckpoints = (await target.query<{ ok: boolean }>(`SELECT to_regclass('strangler_sync.checkpoints') IS NOT NULL AS ok`)).rows[0]!.ok;
-    const hasSlot = (await source.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = $1`, [slot])).rowCount! > 0;
+    const hasSlot = (await source.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND database = current_database()`, [slot])).rowCount! > 0;
     if (!hasCheckpoints && !hasSlot) {
       return {
         waited: false,
@@ -63,7 +63,7 @@ export async function waitForSync(options: WaitSyncOptions): Promise<WaitSyncRes
       }
       if (hasSlot) {
         const r = await source.query<{ lsn: string | null; done: boolean | null }>(
-          `SELECT confirmed_flush_lsn::text AS lsn, confirmed_flush_lsn >= $2::pg_lsn AS done FROM pg_replication_slots WHERE slot_name = $1`,
+          `SELECT confirmed_flush_lsn::text AS lsn, confirmed_flush_lsn >= $2::pg_lsn AS done FROM pg_replication_slots WHERE slot_name = $1 AND database = current_database()`,
           [slot, goal],
         );
         if (r.rows[0]?.done) {

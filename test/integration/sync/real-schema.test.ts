@@ -155,7 +155,8 @@ describe('sync and verify-parity on a real schema', () => {
     }
     const cmp = await waitForRealEqual(source, target, 60_000);
     expect(cmp, outputs.join('\n')).toEqual(cmp.map((c) => ({ ...c, onlySource: 0, onlyTarget: 0 })));
-    expect(cmp.find((c) => c.table === 'sales.payment')!.sourceRows).toBeGreaterThan(1000);
+    // the workload's film deletes cascade to payments, so how many remain depends on how fast it ran: some, not all gone
+    expect(cmp.find((c) => c.table === 'sales.payment')!.sourceRows).toBeGreaterThan(100);
     expect(cmp.find((c) => c.table === 'wide_row')!.sourceRows).toBe(300);
 
     // the service created what the columns need, and said what it did not carry over
