@@ -70,7 +70,7 @@ async function kafkaClasspath(): Promise<string> {
   return jars.map((j) => path.join(dir, j)).join(path.delimiter);
 }
 
-function serverProperties(dir: string, port: number, controllerPort: number): string {
+function serverProperties(dir: string, port: number, controllerPort: number, extra: string[]): string {
   return [
     'process.roles=broker,controller',
     'node.id=1',
@@ -89,8 +89,22 @@ function serverProperties(dir: string, port: number, controllerPort: number): st
     'transaction.state.log.num.partitions=4',
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=true',
+    ...extra,
     '',
   ].join('\n');
+}
+
+/**
+ * Writes a single-node KRaft broker's server.properties (plus `extra` lines) and a warnings-only log4j config in
+ * `dir`; returns the properties file and the JVM arguments that run it with `classpath`. The test harness's broker
+ * uses the same files.
+ */
+export async function writeKafkaBrokerFiles(dir: string, ports: { port: number; controllerPort: number }, classpath: string, extra: string[] = []): Promise<{ properties: string; jvm: string[] }> {
+  const properties = path.join(dir, 'server.properties');
+  await writeFile(properties, serverProperties(dir, ports.port, ports.controllerPort, extra));
+  const log4j = path.join(dir, 'log4j.properties');
+  await writeFile(log4j, 'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n');
+  return { properties, jvm: ['-Xms128m', '-Xmx512m', '-XX:+UseSerialGC', `-Dlog4j.configuration=file:${log4j}`, '-cp', classpath] };
 }
 
 /** Formats the storage and starts the broker in `dir`; resolves once it answers a metadata request. */
@@ -98,10 +112,7 @@ export async function startKafkaBroker(dir: string, logFile: string, signal?: Ab
   const classpath = await kafkaClasspath();
   await mkdir(dir, { recursive: true });
   const [port, controllerPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
-  const properties = path.join(dir, 'server.properties');
-  await writeFile(properties, serverProperties(dir, port, controllerPort));
-  await writeFile(path.join(dir, 'log4j.properties'), 'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\nlog4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n');
-  const jvm = ['-Xms128m', '-Xmx512m', '-XX:+UseSerialGC', `-Dlog4j.configuration=file:${path.join(dir, 'log4j.properties')}`, '-cp', classpath];
+  const { properties, jvm } = await writeKafkaBrokerFiles(dir, { port, controllerPort }, classpath);
   const format = await execa('java', [...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${randomBytes(16).toString('base64url')}`, `--config=${properties}`], { reject: false, all: true, cwd: dir });
   if (format.exitCode !== 0) throw new EnvironmentError(`the Kafka storage format failed: ${String(format.all).trim().split('\n').at(-1)}`, `see ${dir}`);
   // The broker logs only warnings; it is ready when it answers, which waitUntilAnswering checks.

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort } from './postgres-server.ts';
+import { writeKafkaBrokerFiles } from '../../src/demo/kafka-broker.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
@@ -75,42 +76,8 @@ export async function startKafkaBroker(env: NodeJS.ProcessEnv = process.env): Pr
   const classpath = await kafkaClasspath();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'strangler-kafka-'));
   const [port, controllerPort] = [await freePort(), await freePort()];
-  const properties = path.join(dir, 'server.properties');
-  await writeFile(
-    properties,
-    [
-      'process.roles=broker,controller',
-      'node.id=1',
-      `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-      'controller.listener.names=CONTROLLER',
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-      'inter.broker.listener.name=PLAINTEXT',
-      `log.dirs=${path.join(dir, 'data')}`,
-      'num.partitions=1',
-      'offsets.topic.replication.factor=1',
-      'offsets.topic.num.partitions=4',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
-      'transaction.state.log.num.partitions=4',
-      'group.initial.rebalance.delay.ms=0',
-      'auto.create.topics.enable=true',
-      'log.flush.interval.messages=1000000',
-      '',
-    ].join('\n'),
-  );
-  await writeFile(
-    path.join(dir, 'log4j.properties'),
-    'log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\n' +
-      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n',
-  );
-  const java = (main: string, args: string[]) =>
-    execa(
-      'java',
-      ['-Xms128m', '-Xmx512m', '-XX:+UseSerialGC', `-Dlog4j.configuration=file:${path.join(dir, 'log4j.properties')}`, '-cp', classpath, main, ...args],
-      { reject: false, all: true, cwd: dir },
-    );
+  const { properties, jvm } = await writeKafkaBrokerFiles(dir, { port, controllerPort }, classpath, ['log.flush.interval.messages=1000000']);
+  const java = (main: string, args: string[]) => execa('java', [...jvm, main, ...args], { reject: false, all: true, cwd: dir });
   const clusterId = randomBytes(16).toString('base64url');
   // `--opt=value`: a base64url id may start with '-', which would otherwise be read as an option
   const format = await java('kafka.tools.StorageTool', ['format', `--cluster-id=${clusterId}`, `--config=${properties}`]);
