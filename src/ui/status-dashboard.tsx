@@ -4,8 +4,8 @@
  * 5xx, the next step), the parts that could not be read, refreshed every interval. The last status stays up while
  * a refresh fails. q or Esc quits.
  */
-import { Box, Text, useApp, useInput } from 'ink';
-import { useEffect, useState } from 'react';
+import { Box, Text } from 'ink';
+import { usePolled } from './use-polled.ts';
 import { parityCell, syncCell, trafficCell } from '../report/status-text.ts';
 import type { ContextStatus, StatusResult } from '../status/status-result.ts';
 
@@ -41,33 +41,7 @@ function ContextBlock({ c }: { c: ContextStatus }) {
 }
 
 export function StatusDashboard({ load, intervalMs }: StatusDashboardProps) {
-  const { exit } = useApp();
-  const [status, setStatus] = useState<StatusResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useInput((input, key) => {
-    if (input === 'q' || key.escape) exit();
-  });
-  useEffect(() => {
-    let stopped = false;
-    let timer: NodeJS.Timeout | undefined;
-    const tick = async () => {
-      try {
-        const s = await load();
-        if (stopped) return;
-        setStatus(s);
-        setError(null);
-      } catch (e) {
-        if (stopped) return;
-        setError((e as Error).message);
-      }
-      if (!stopped) timer = setTimeout(tick, intervalMs);
-    };
-    void tick();
-    return () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    };
-  }, [load, intervalMs]);
+  const { value: status, error } = usePolled(load, intervalMs);
   const p = status?.proxy;
   return (
     <Box flexDirection="column">
